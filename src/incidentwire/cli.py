@@ -1,0 +1,154 @@
+"""The ``incidentwire`` command line: a thin shell over the Python API.
+
+Stable contract (outside evaluation scripts call it exactly so):
+    incidentwire --db FILE ingest [--metadata FILE] [--no-relevance-filter] PATH...
+    incidentwire --db FILE export --format eval-jsonl --output FILE
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from . import api
+from .errors import IncidentwireError
+from .export import FORMATS
+
+out = Console()
+err = Console(stderr=True)
+
+
+class _Group(click.Group):
+    """Turns every IncidentwireError into a one-line message and exit status 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except IncidentwireError as e:
+            err.print(f"[red]error:[/red] {e}", highlight=False, soft_wrap=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group)
+@click.option("--db", default="incidentwire.db", show_default=True, envvar="INCIDENTWIRE_DB",
+              help="SQLite file (or database URL).")
+@click.version_option(package_name="incidentwire")
+@click.pass_context
+def main(ctx: click.Context, db: str) -> None:
+    """Turn news articles into a reconciled, evidence-backed incident database."""
+    ctx.obj = db
+
+
+def _open(ctx: click.Context) -> api.Database:
+    return api.open(ctx.obj)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--metadata", type=click.Path(), help="Sidecar JSONL/CSV keyed by doc_id or file "
+              "(published, publisher, url, title).")
+@click.option("--no-relevance-filter", is_flag=True, help="Extract incidents from every article, "
+              "even those the relevance stage judges off-topic.")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, no_relevance_filter: bool) -> None:
+    """Ingest .txt/.html files, folders and JSONL files, then link and reconcile incidents."""
+    db = _open(ctx)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("ingesting", total=None)
+
+        def tick(name: str) -> None:
+            progress.update(task, advance=1, description=f"ingesting {name[:40]}")
+        report = db.ingest(list(paths), metadata=metadata, relevance_filter=not no_relevance_filter,
+                           on_article=tick)
+    for rej in report.rejected:
+        err.print(f"[yellow]rejected:[/yellow] {rej.source}: {rej.reason}", highlight=False, soft_wrap=True)
+    err.print(report.summary(), highlight=False)
+    if report.rejected:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--country", help="Only incidents in this country.")
+@click.option("--since", help="Only incidents on or after this date (YYYY[-MM[-DD]]).")
+@click.option("--until", help="Only incidents on or before this date.")
+@click.option("--min-killed", type=int, help="Only incidents with at least this many killed.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def incidents(ctx: click.Context, country, since, until, min_killed, as_json) -> None:
+    """List incidents as a table."""
+    found = _open(ctx).incidents(country=country, since=since, until=until, min_killed=min_killed)
+    if as_json:
+        click.echo(json.dumps([i.to_dict(with_claims=False) for i in found], indent=2))
+        return
+    table = Table(title=f"{len(found)} incidents")
+    for col in ("id", "date", "place", "type", "killed", "injured", "perpetrators", "sources"):
+        table.add_column(col, overflow="fold")
+    for inc in found:
+        f = inc.fields
+        loc = f.get("location") or {}
+        table.add_row(inc.id, (f.get("date") or {}).get("value") or "?",
+                      ", ".join(x for x in (loc.get("name"), loc.get("country")) if x) or "?",
+                      f.get("attack_type") or "", _fmt_count(f.get("killed")), _fmt_count(f.get("injured")),
+                      "; ".join(f.get("perpetrators", [])[:3]), str(f.get("sources", "")))
+    out.print(table)
+
+
+def _fmt_count(c: dict | None) -> str:
+    if not c or c.get("best") is None:
+        return "?"
+    lo, best, hi = c.get("min"), c["best"], c.get("max")
+    if lo == best == hi:
+        return str(best)
+    return f"{best} ({lo if lo is not None else '?'}-{hi if hi is not None else '+'})"
+
+
+@main.command()
+@click.argument("incident_id")
+@click.pass_context
+def show(ctx: click.Context, incident_id: str) -> None:
+    """Show one incident: every field with the quotes that support it, and its toll history."""
+    inc = _open(ctx).incident(incident_id)
+    f = inc.fields
+    out.print(f"[bold]{inc.id}[/bold]  {f.get('sources')} source(s)")
+    for name in ("date", "location", "attack_type", "killed", "injured", "perpetrators_killed",
+                 "perpetrators", "targets", "weapons"):
+        out.print(f"\n[bold]{name}[/bold]: {json.dumps(f.get(name), ensure_ascii=False)}", highlight=False)
+        for m in inc.mentions:
+            for c in m.claims:
+                if c.field == name:
+                    out.print(f"   {m.article_id} ({m.published or 'date unknown'}), {c.extractor}, "
+                              f"conf {c.confidence:.2f}: [italic]\"{c.quote}\"[/italic] [{c.start}:{c.end}]",
+                              highlight=False, markup=True, soft_wrap=True)
+    out.print("\n[bold]toll history[/bold] (killed, by publication time):")
+    for row in f.get("toll_history", []):
+        flag = " (update)" if row["update"] else ""
+        out.print(f"   {row['published'] or '?'}  {row['article_id']}: {row['killed']}{flag}  \"{row['quote']}\"",
+                  highlight=False, soft_wrap=True)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output: str | None) -> None:
+    """Export all incidents (json, csv, or eval-jsonl: one line per article)."""
+    text = _open(ctx).export(fmt)
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise click.ClickException(f"cannot write {output}: {e.strerror}") from None
+        err.print(f"wrote {output}", highlight=False)
+    else:
+        click.echo(text, nl=False)
+
+
+if __name__ == "__main__":
+    main()

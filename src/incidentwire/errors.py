@@ -1,0 +1,24 @@
+"""One exception tree for incidentwire: every error a user can see derives from IncidentwireError
+and carries a message that says what went wrong and what to do about it."""
+
+from __future__ import annotations
+
+
+class IncidentwireError(Exception):
+    """Base of every error incidentwire raises on purpose."""
+
+
+class InputError(IncidentwireError):
+    """An input path or record cannot be read (missing, unreadable, binary, malformed)."""
+
+
+class StoreError(IncidentwireError):
+    """The database cannot be opened, migrated or written."""
+
+
+class NotFoundError(IncidentwireError):
+    """A requested incident or article id does not exist."""
+
+
+class ExportError(IncidentwireError):
+    """An export format is unknown or the output cannot be written."""

@@ -1,0 +1,290 @@
+"""Split an article into the incidents it reports and turn each into a Mention of Claims.
+
+How an article becomes incidents ("frames"):
+1. The clean text is split into sentences, and sentences into clauses at consequence cues
+   (", prompting a security operation in which ..." starts a follow-up incident).
+2. Sentences about non-incidents are skipped: running totals ("the death toll so far"),
+   arrests, court cases, foiled plots, funerals.
+3. A clause with an attack trigger word is a candidate event. Its city-level places and dates
+   decide which frame it belongs to: an existing frame with the same place and a compatible
+   date, the current frame when it names neither, else a new frame. When a clause names two
+   cities, it is cut at the trigger before each ("a suicide bombing in Aktobe in May, and a car
+   explosion ... in Astana").
+4. Sentences without a trigger still give their casualty counts and perpetrators to the current
+   frame ("Local media reported that at least seven police are being treated in hospital").
+The first frame is the article's main incident; the others are background incidents.
+
+Limits: rule-based and sentence-local; pronouns and "the same group" are not resolved; an
+incident whose place and date are both unstated merges into the current frame.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..records import Article, Claim, Mention
+from . import actors, types
+from .dates import DateMention, find_dates
+from .places import Place, PlaceMention, find_places, main_country
+from .tolls import TollMention, find_tolls
+
+TRIGGER_RE = re.compile(
+    r"\b(?:attack(?:s|ed|er|ers|ing)?|shooting(?:s)?|shot|gunm[ae]n|gunfire|opened\s+fire|"
+    r"bomb(?:s|ing|ings|ed|er|ers)?|explo(?:sions?|ded)|explosives|blasts?|blew\s+(?:\w+self\s+)?up|"
+    r"kill(?:ed|ing|ings)|murder(?:ed|s|ing)?|slain|slaying|died|dead|stabb(?:ed|ing)|rampage|"
+    r"ambush(?:ed)?|kidnap\w*|abduct\w*|hostages?|hijack\w*|massacre\w*|assassinat\w*|arson|"
+    r"set\s+fire|torched|grenades?|rammed|massacred)\b", re.IGNORECASE)
+# Sentences that talk about something other than an incident as it happened.
+NON_INCIDENT_RE = re.compile(
+    r"\b(?:so\s+far|this\s+year|since\s+(?:19|20)\d\d|in\s+recent\s+(?:months|years)|sentenced|"
+    r"court|trial|convicted|foiled|thwarted|plot(?:s|ting)?|arrests?|detained\s+\w+\s+\w+\s+on\s+suspicion|"
+    r"on\s+suspicion|buried|funeral|mourn\w*|memorial|anniversary)\b", re.IGNORECASE)
+CONSEQUENCE_RE = re.compile(
+    r",?\s+(?:prompting|sparking|triggering|leading\s+to|which\s+prompted|that\s+prompted)\s+"
+    r"(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:operation|raid|sweep|crackdown|manhunt)", re.IGNORECASE)
+_PARA_RE = re.compile(r"[^\n]+")
+_SENT_RE = re.compile(r".+?(?:[.!?](?=[\s\"”’)]|$)[\"”’)]*|$)", re.DOTALL)
+
+
+@dataclass
+class Segment:
+    start: int
+    end: int
+    followup: bool = False
+
+
+@dataclass
+class Frame:
+    segments: list[Segment] = field(default_factory=list)
+    place: PlaceMention | None = None
+    date: DateMention | None = None
+    followup_of: Frame | None = None
+
+    @property
+    def city(self) -> str | None:
+        return self.place.place.name if self.place else None
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans: paragraphs (lines) first, then sentence-final punctuation."""
+    out = []
+    for para in _PARA_RE.finditer(text):
+        for m in _SENT_RE.finditer(para.group(0)):
+            s, e = para.start() + m.start(), para.start() + m.end()
+            while s < e and text[s].isspace():
+                s += 1
+            if e > s:
+                out.append((s, e))
+    return out
+
+
+def dates_compatible(a: str | None, b: str | None) -> bool:
+    """Two resolved dates can be the same day: equal, or one is a prefix (month/year) of the other."""
+    if not a or not b:
+        return True
+    return a.startswith(b) or b.startswith(a)
+
+
+def _clauses(text: str, start: int, end: int) -> list[Segment]:
+    cut = CONSEQUENCE_RE.search(text, start, end)
+    if not cut:
+        return [Segment(start, end)]
+    return [Segment(start, cut.start()), Segment(cut.start(), end, followup=True)]
+
+
+def _split_by_city(seg: Segment, triggers: list[re.Match], cities: list[PlaceMention]) -> list[Segment]:
+    """Cut a clause that names several cities at the trigger word before each city."""
+    distinct = {c.place.name for c in cities}
+    if len(distinct) < 2:
+        return [seg]
+    cuts = []
+    for c in cities:
+        before = [t.start() for t in triggers if t.start() < c.start]
+        cuts.append(before[-1] if before else seg.start)
+    cuts = sorted({max(seg.start, x) for x in cuts} | {seg.start})
+    bounds = cuts + [seg.end]
+    return [Segment(a, b, seg.followup) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def _within(items, seg: Segment):
+    return [x for x in items if seg.start <= x.start < seg.end]
+
+
+def segment_frames(text: str, dates: list[DateMention], places: list[PlaceMention]) -> list[Frame]:
+    """Group the article's event clauses into incident frames (first = main incident)."""
+    cities = [p for p in places if p.place.kind in ("city", "admin1")]
+    frames: list[Frame] = []
+    current: Frame | None = None
+    for s_start, s_end in sentences(text):
+        sentence = text[s_start:s_end]
+        if NON_INCIDENT_RE.search(sentence):
+            continue
+        triggers = list(TRIGGER_RE.finditer(text, s_start, s_end))
+        if not triggers:
+            if current is not None:
+                current.segments.append(Segment(s_start, s_end))
+            continue
+        for clause in _clauses(text, s_start, s_end):
+            clause_triggers = [t for t in triggers if clause.start <= t.start() < clause.end]
+            for seg in _split_by_city(clause, clause_triggers, _within(cities, clause)):
+                current = _place_segment(frames, current, seg, _within(cities, seg), _within(dates, seg))
+    return frames
+
+
+def _place_segment(frames: list[Frame], current: Frame | None, seg: Segment,
+                   cities: list[PlaceMention], dates: list[DateMention]) -> Frame:
+    place = cities[0] if cities else None
+    date = dates[0] if dates else None
+    name, value = (place.place.name if place else None), (date.value if date else None)
+    target: Frame | None = None
+    if seg.followup and current is not None:
+        target = Frame(place=place or current.place, followup_of=current)
+        frames.append(target)
+    elif name is not None:
+        # the frame already about this city, at a compatible date; else a current frame that
+        # has not named its place yet
+        target = next((f for f in frames if f.followup_of is None and f.city == name
+                       and dates_compatible(value, f.date.value if f.date else None)), None)
+        if target is None and current is not None and current.city is None and (
+                current.date is None or (value and dates_compatible(value, current.date.value))):
+            target = current
+    elif current is not None and dates_compatible(value, current.date.value if current.date else None):
+        target = current
+    if target is None:
+        target = Frame()
+        frames.append(target)
+    target.segments.append(seg)
+    target.place = target.place or place
+    if date and (target.date is None or len(date.value) > len(target.date.value)):
+        target.date = date
+    return target
+
+
+def extract_mentions(article: Article) -> list[Mention]:
+    """Per-article extraction: one Mention (of Claims) per incident the article reports."""
+    text = article.clean_text or article.text
+    dates = find_dates(text, article.published)
+    country = main_country(text)
+    places = find_places(text, country_hint=country)
+    tolls = find_tolls(text)
+    frames = segment_frames(text, dates, places)
+    mentions = []
+    for i, frame in enumerate(frames):
+        m = Mention(article_id=article.id, index=i, role="main" if i == 0 else "background",
+                    published=article.published)
+        m.claims = _frame_claims(article, text, frame, i == 0, tolls, places, country)
+        mentions.append(m)
+    return mentions
+
+
+def _claim(article: Article, text: str, name: str, value, start: int, end: int, extractor: str,
+           confidence: float) -> Claim:
+    return Claim(field=name, value=value, start=start, end=end, quote=text[start:end],
+                 extractor=extractor, confidence=confidence, article_id=article.id)
+
+
+def _frame_claims(article: Article, text: str, frame: Frame, is_main: bool, tolls: list[TollMention],
+                  places: list[PlaceMention], country: str | None) -> list[Claim]:
+    claims: list[Claim] = []
+    first = frame.segments[0]
+    if frame.date is not None:
+        d = frame.date
+        claims.append(_claim(article, text, "date", {"value": d.value, "precision": d.precision,
+                             "rule": d.rule, "uncertain": d.uncertain}, d.start, d.end,
+                             "dates", 0.5 if d.uncertain else 0.8))
+    elif frame.followup_of is not None and frame.followup_of.date is not None:
+        year = frame.followup_of.date.value[:4]
+        claims.append(_claim(article, text, "date", {"value": year, "precision": "year",
+                             "rule": "after-preceding-incident", "uncertain": True},
+                             first.start, first.end, "dates", 0.3))
+    elif is_main and article.published:
+        prec = {4: "year", 7: "month", 10: "day"}.get(len(article.published), "day")
+        claims.append(_claim(article, text, "date", {"value": article.published, "precision": prec,
+                             "rule": "publication-date", "uncertain": True},
+                             first.start, first.start, "dates", 0.3))
+    claims.append(_location_claim(article, text, frame, places, country))
+    seg_text = [(s, text[s.start:s.end]) for s in frame.segments]
+    trigger_segments = [(s, t) for s, t in seg_text if TRIGGER_RE.search(t)]
+    joined = " \n".join(t for _, t in trigger_segments)
+    atype, a_s, _a_e, a_conf = types.attack_type(joined)
+    if atype != "unknown":
+        seg, off = _locate(trigger_segments, a_s)
+        claims.append(_claim(article, text, "attack_type", atype, seg.start, seg.end, "types", a_conf))
+    for name, extractor in (("weapons", types.weapons), ("targets", types.targets)):
+        for seg, t in trigger_segments:
+            for term, s, e in extractor(t):
+                if not any(c.field == name and c.value == term for c in claims):
+                    claims.append(_claim(article, text, name, term, seg.start + s, seg.start + e,
+                                         "types", 0.5))
+    for seg, t in seg_text:
+        for person, s, e in actors.perpetrators(t):
+            if not any(c.field == "perpetrators" and c.value.lower() == person.lower() for c in claims):
+                claims.append(_claim(article, text, "perpetrators", person, seg.start + s,
+                                     seg.start + e, "actors", 0.7))
+    claims.extend(_toll_claims(article, text, frame, tolls))
+    return claims
+
+
+def _locate(segments: list[tuple[Segment, str]], offset: int) -> tuple[Segment, int]:
+    """Map an offset in the joined segment texts back to its segment."""
+    pos = 0
+    for seg, t in segments:
+        if offset < pos + len(t) + 2:
+            return seg, offset - pos
+        pos += len(t) + 2
+    return segments[-1][0], 0
+
+
+def _location_claim(article: Article, text: str, frame: Frame, places: list[PlaceMention],
+                    country: str | None) -> Claim:
+    if frame.place is not None:
+        pm = frame.place
+        return _claim(article, text, "location", _place_value(pm.place), pm.start, pm.end, "places",
+                      pm.confidence)
+    mention = next((p for p in places if p.place.kind == "country" and p.place.country == country), None)
+    value = {"name": None, "admin1": None, "country": country, "lat": None, "lon": None,
+             "precision": 4, "kind": "country"}
+    if mention is not None:
+        value.update(lat=mention.place.lat, lon=mention.place.lon)
+        return _claim(article, text, "location", value, mention.start, mention.end, "places", 0.4)
+    return _claim(article, text, "location", value, 0, 0, "places", 0.1)
+
+
+def _place_value(place: Place) -> dict:
+    return {"name": place.name if place.kind != "country" else None, "admin1": place.admin1,
+            "country": place.country, "lat": place.lat, "lon": place.lon,
+            "precision": place.precision, "kind": place.kind}
+
+
+def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMention]) -> list[Claim]:
+    """Casualty claims of a frame. Within one segment the victims' counts add up ("three
+    police officers and one civilian"); across segments the fullest report wins, and an
+    explicit update ("the toll rose to six") beats both."""
+    best: dict[str, tuple] = {}
+    for seg in frame.segments:
+        in_seg = [t for t in tolls if seg.start <= t.start < seg.end and not t.is_aggregate]
+        for kind, side, name in (("killed", "victims", "killed"), ("injured", "victims", "injured"),
+                                 ("killed", "perpetrators", "perpetrators_killed")):
+            group = [t for t in in_seg if t.kind == kind and t.side == side]
+            if not group:
+                continue
+            total = _sum_counts([t.count for t in group])
+            update = any(t.is_update for t in group)
+            rank = (update, total["best"] or 0)
+            if name not in best or rank > best[name][0]:
+                best[name] = (rank, total, group, update)
+    claims = []
+    for name, (_rank, total, group, update) in best.items():
+        start, end = min(t.start for t in group), max(t.end for t in group)
+        value = dict(total, update=update,
+                     categories={t.category: t.count.best for t in group if t.category})
+        claims.append(_claim(article, text, name, value, start, end, "tolls", 0.7 if update else 0.6))
+    return claims
+
+
+def _sum_counts(counts) -> dict:
+    def add(attr):
+        vals = [getattr(c, attr) for c in counts]
+        return None if any(v is None for v in vals) else sum(vals)
+    return {"min": add("min"), "best": add("best"), "max": add("max")}

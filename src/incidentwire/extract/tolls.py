@@ -1,0 +1,350 @@
+"""Casualty counts (killed / injured) in a sentence or passage, with UCDP-style uncertainty.
+
+`find_tolls(text)` returns one `TollMention` per counted group: its evidence span (the clause),
+kind ("killed" | "injured"), a `Count` {min, best, max}, the side (victims or perpetrators),
+a category for victims (police / military / security / civilians) and two flags: `is_update`
+("the toll rose to six") and `is_aggregate` (running totals such as "so far this year").
+
+Rules, in the order they are tried (a number already used by an earlier rule is not reused):
+
+1. Toll phrases: "(death) toll ... has risen from five to six", "bringing the toll to 7",
+   "the number of injured rose to 30", "the death toll so far is at least 22". A verb of
+   change (rose, climbed, reached, "from .. to", "bringing .. to") sets `is_update`.
+2. A kill / injure verb with a list of counted noun phrases after it (active: "killed 3
+   policemen", "killing himself and the police officer", "shot dead four officers and two
+   civilians", "the deaths of three soldiers") or before it (passive: "Three police officers and
+   one civilian were killed", "two were murdered", "left one suspect dead", "at least seven
+   police are being treated in hospital", "no one was hurt"). Without a form of "be" the verb is
+   read as active first; the bare passive ("5 killed in blast") needs a real number on the left
+   and no object on the right, so "a gunman killed him" is not a toll.
+3. "blew himself up" counts one perpetrator; "N victims" counts N killed (weakest rule).
+4. "there were no casualties / deaths / injuries" counts 0 (casualties: both kinds).
+
+A counted noun phrase is a number phrase plus up to four words that are not stop words
+(prepositions, auxiliaries, determiners, number words). "a / an / the / another" count 1 only
+before a person noun ("a soldier"), so "a suicide bombing" is never a count. Words in the phrase
+pick the side (attacker, suspect, gunman, militant, bomber... -> perpetrators) and the category.
+Bare "officer(s)" is read as police. Digits next to "-year-old", "am/pm", "%", decimals,
+"million" and years (1900-2099) are not counts.
+
+Number phrases (`parse_count`): exact "six" = {6, 6, 6}; "at least / no fewer than 5" = {5, 5, -};
+"more than / over 20" = {21, 21, -}; "fewer than / under 20" = {-, 19, 19}; "up to / as many as /
+nearly / almost 20" = {-, 20, 20}; "about / around / some / roughly 20" = {-, 20, -}. Vague
+plurals follow ACLED's conservative rule (tens 10, dozens 12, hundreds 100) extended the same way
+(scores 20, thousands 1000), as lower bounds: "dozens" = {12, 12, -}. "a dozen" = 12 exactly,
+"two dozen" = 24. "several" (more than two) = {3, 3, -}; "a few" / "a handful" = {2, 2, -};
+"a couple" = 2. "many" / "some people" are not counted.
+
+Why number-parser: it reads number words ("twenty-one", "one hundred and five") that a table
+would miss, but it returns None for "two dozen", "a hundred" and any qualifier, so qualifiers,
+vague plurals and "dozen" are our own rule on top. It costs ~1 ms a call, hence the cache.
+
+Limits: one clause at a time, no parsing: "He shot two guards and three people were killed" reads
+as five killed; "police killed" vs "police were killed" rely on word order; "casualties" with a
+number is ambiguous and skipped; "so far" is taken as an aggregate cue even within one attack.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+from number_parser import parse_number
+
+__all__ = ["Count", "TollMention", "find_tolls", "parse_count"]
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number with its uncertainty; None is an open bound (or an unknown best)."""
+
+    min: int | None
+    best: int | None
+    max: int | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TollMention:
+    """One counted group of killed or injured people, with the clause that says so."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    count: Count
+    side: str
+    category: str | None
+    is_update: bool
+    is_aggregate: bool
+
+
+# ---------------------------------------------------------------- number phrases
+_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+          "fourteen fifteen sixteen seventeen eighteen nineteen")
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety"
+_W = "(?:" + "|".join((_UNITS + " " + _TENS).split()) + ")"
+_WORDNUM = rf"{_W}(?:-{_W}|\s+{_W}|\s+(?:and\s+)?(?:hundred|thousand)(?:\s+and)?)*(?:\s+{_W})?"
+_DIGITS = r"(?<![\d.,$£€])(?:\d{1,3}(?:,\d{3})+|(?!(?:19|20)\d\d\b)\d+)(?![.,:]?\d)"
+_NOT_COUNT_AFTER = (r"(?!\s+(?:days?|weeks?|months?|years?|hours?|minutes?|seconds?|times|km|kilomet|miles?|met(?:er|re)s?)\b)"
+                    r"(?!-year|\s*(?:%|percent|per\s*cent|a\.?m\b|p\.?m\b|million|billion|years?\s+old|o'clock))")
+_VAGUE = (r"(?:a|one|two|three|four|five|half\s+a|\d+)\s+dozen|(?:tens|dozens|scores|hundreds|thousands)(?:\s+of)?"
+          r"|several|a\s+few|(?:a\s+handful|a\s+couple)(?:\s+of)?")
+_QUAL = (r"at\s+least|no\s+(?:fewer|less)\s+than|a\s+minimum\s+of|more\s+than|over|in\s+excess\s+of"
+         r"|upwards\s+of|fewer\s+than|less\s+than|under|up\s+to|as\s+many\s+as|at\s+most|no\s+more\s+than"
+         r"|nearly|almost|close\s+to|about|around|approximately|roughly|some|an\s+estimated")
+_NUM = rf"(?:(?:{_QUAL})\s+)?(?:{_VAGUE}|{_DIGITS}|{_WORDNUM}){_NOT_COUNT_AFTER}"
+
+_VAGUE_COUNTS = {
+    "tens": Count(10, 10, None), "dozens": Count(12, 12, None), "scores": Count(20, 20, None),
+    "hundreds": Count(100, 100, None), "thousands": Count(1000, 1000, None),
+    "several": Count(3, 3, None), "a few": Count(2, 2, None), "a handful": Count(2, 2, None),
+    "a couple": Count(2, 2, 2), "a": Count(1, 1, 1), "an": Count(1, 1, 1), "the": Count(1, 1, 1),
+    "another": Count(1, 1, 1), "one": Count(1, 1, 1), "no one": Count(0, 0, 0),
+    "nobody": Count(0, 0, 0), "none": Count(0, 0, 0), "no": Count(0, 0, 0),
+    "neither": Count(0, 0, 0), "himself": Count(1, 1, 1), "herself": Count(1, 1, 1),
+}
+_LOWER = ("at least", "no fewer than", "no less than", "a minimum of")
+_ABOVE = ("more than", "over", "in excess of", "upwards of")
+_BELOW = ("fewer than", "less than", "under")
+_UPTO = ("up to", "as many as", "at most", "no more than", "nearly", "almost", "close to")
+_ABOUT = ("about", "around", "approximately", "roughly", "some", "an estimated")
+_QUAL_SPLIT = re.compile(rf"^({_QUAL})\s+(.+)$")
+_DOZEN = re.compile(r"^(.+?)\s+dozen$")
+
+
+@lru_cache(maxsize=4096)
+def _number(words: str) -> int | None:
+    """An exact number from digits or number words (number-parser), or None."""
+    if words.replace(",", "").isdigit():
+        return int(words.replace(",", ""))
+    value = parse_number(re.sub(r"^an?\s+", "one ", words))
+    return value if isinstance(value, int) else None
+
+
+def parse_count(phrase: str) -> Count | None:
+    """Read a number phrase alone ("at least five", "dozens", "two dozen") as a Count."""
+    text = " ".join(phrase.lower().replace("-", " ").split())
+    text = re.sub(r"\s+(?:of|else)$", "", text)
+    qualifier = None
+    found = _QUAL_SPLIT.match(text)
+    if found and found.group(2):
+        qualifier, text = found.group(1), found.group(2)
+    base = _base_count(text)
+    if base is None or base.best is None:
+        return base
+    n = base.best
+    if qualifier is None:
+        return base
+    if qualifier in _LOWER:
+        return Count(n, n, None)
+    if qualifier in _ABOVE:
+        return Count(n + 1, n + 1, None)
+    if qualifier in _BELOW:
+        return Count(None, n - 1, n - 1)
+    if qualifier in _UPTO:
+        return Count(None, n, n)
+    return Count(None, n, None)  # about / around / some: a point estimate, no bounds
+
+
+def _base_count(text: str) -> Count | None:
+    if text in _VAGUE_COUNTS:
+        return _VAGUE_COUNTS[text]
+    dozen = _DOZEN.match(text)
+    if dozen:
+        n = {"half a": 0.5, "a": 1, "an": 1}.get(dozen.group(1)) or _number(dozen.group(1))
+        return Count(int(12 * n), int(12 * n), int(12 * n)) if n else None
+    n = _number(text)
+    return Count(n, n, n) if n is not None else None
+
+
+# ---------------------------------------------------------------- counted noun phrases
+_STOP = (r"(?:in|on|at|near|outside|inside|during|after|before|when|while|as|and|or|but|by|since|"
+         r"including|following|from|to|into|with|for|of|that|which|who|whom|whose|where|were|was|"
+         r"are|is|be|been|being|have|has|had|also|all|the|a|an|this|these|those|his|her|their|its|"
+         r"than|more|other|then|later|reportedly|killed|killing|wounded|injured|dead|died|"
+         rf"{_W}|hundred|thousand|dozens?)")
+# a word, but never one ending in "." (a sentence end) unless it is an initialism ("U.S.")
+_FILLER = rf"(?:\s+(?!{_STOP}\b)(?!\d+\b)(?:(?:[A-Za-z]\.){{2,}}|\w(?:[\w'’.-]*[\w'’-])?))"
+_PERP = (r"attackers?|assailants?|gunm[ae]n|militants?|suspects?|terrorists?|bombers?|insurgents?|"
+         r"rebels?|guerrill?as?|extremists?|jihadists?|hostage-?takers?|raiders?|perpetrators?|"
+         r"shooters?|kidnappers?|islamists?")
+_PERSON = (_PERP + r"|police\w*|cops?|policem[ae]n|officers?|soldiers?|troops?|servicem[ae]n|guards?|"
+           r"civilians?|m[ae]n|wom[ae]n|persons?|child|children|boys?|girls?|residents?|villagers?|"
+           r"workers?|employees?|members?|peasants?|passers?-?by|bystanders?|students?|pilgrims?|"
+           r"worshipp?ers?|tourists?|journalists?|farmers?|drivers?|passengers?|citizens?|teenagers?")
+_ELEM = (rf"\b(?:(?P<pron>himself|herself|(?:no\s+one|nobody)(?:\s+else)?|none)\b(?:\s+of\s+(?:the|them|those){_FILLER}{{0,3}})?"
+         rf"|(?P<det>an?|the|another|one|no|neither)(?:{_FILLER}{{0,3}})\s+(?:{_PERSON})\b"
+         rf"|(?:(?:his|her|their|its|the|all)\s+)?(?P<num>{_NUM})\b(?:\s+(?:more|other|additional|further)\b)?"
+         rf"(?:\s+of\s+(?:them|whom|(?:the|those|our|their)(?:\s+(?:{_W}|\d+))?(?={_FILLER})))?{_FILLER}{{0,4}})")
+_ELEM_PLAIN = re.sub(r"\?P<\w+>", "?:", _ELEM)  # group names may appear once per pattern
+_LIST = rf"{_ELEM_PLAIN}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+){_ELEM_PLAIN})*"
+_ELEM_RE = re.compile(_ELEM, re.I)
+_ACTIVE_RE = re.compile(rf"\s+({_LIST})", re.I)
+_PASSIVE_RE = re.compile(rf"({_LIST})\s+$", re.I)
+
+_KILL = (r"fatally\s+(?:shot|wounded|injured|stabbed)|shot\s+dead|shot\s+and\s+killed|stabbed\s+to\s+death|"
+         r"killed|murdered|slain|beheaded|executed")
+_INJURE = r"injured|wounded|hurt"
+_BE = r"were|was|are|is|been|being|be"
+_AUX = rf"(?:(?:{_BE}|have|has|had|also|all|both|reportedly|later|allegedly|subsequently|now)\s+){{1,4}}"
+_VERB_RE = re.compile(
+    rf"\b(?P<aux>{_AUX})?(?:"
+    rf"(?P<kill>{_KILL})|(?P<injure>{_INJURE})"
+    rf"|(?P<kill_act>killing|kills|murdering|shooting\s+dead|(?:the\s+)?(?:killings?|murders?|deaths?)\s+of|"
+    rf"claimed\s+the\s+lives\s+of|took\s+the\s+lives\s+of)"
+    rf"|(?P<injure_act>injuring|wounding|hurting|injures?|wounds?)"
+    rf"|(?P<kill_pas>dead|died|perished|lost\s+(?:their|his|her)\s+lives)"
+    rf"|(?P<injure_pas>hospitali[sz]ed|(?:being\s+)?treated\s+(?:in|at)\s+(?:a\s+|the\s+)?hospitals?|"
+    rf"taken\s+to\s+(?:a\s+|the\s+)?hospitals?)"
+    rf"|(?P<blew>blew|blowing)\s+(?P<self>himself|herself|themselves)\s+up)\b", re.I)
+_NO_OBJECT = re.compile(
+    r"\s*(?:[,.;:!?)\"”]|$|\s*\b(?:in|on|at|near|outside|inside|during|after|before|when|while|as|and|"
+    r"or|but|by|since|including|following|overnight|yesterday|today|last|this|amid|across|over|"
+    r"within|from|earlier|so)\b)", re.I)
+
+_TOLL_RE = re.compile(
+    rf"\b(?P<pre>(?:bringing|brings|brought|raising|raised|raises|pushing|pushed|taking|took)\s+)?"
+    rf"(?:the\s+)?(?:(?:official|overall|final)\s+)?(?:(?P<noun>(?:death|casualty|fatality)\s+toll|toll|"
+    rf"number\s+of\s+(?:dead|deaths|fatalities|victims|(?:people|those)\s+killed)|"
+    rf"(?P<inj>number\s+of\s+(?:injured|wounded|injuries|(?:people|those)\s+(?:injured|wounded)))))"
+    rf"(?P<gap>(?:\s+[^\s.;!?]+){{0,10}}?)\s+(?P<verb>has\s+risen|had\s+risen|risen|rose|climbed|has\s+climbed|"
+    rf"increased|has\s+increased|jumped|reached|has\s+reached|grew|has\s+grown|went\s+up|"
+    rf"now\s+stands\s+at|stands\s+at|stood\s+at|is\s+now|is\s+at|was\s+at|is|was|to|of|at)"
+    rf"(?:\s+from\s+(?P<old>{_NUM}))?(?:\s+(?:to|at))?\s+(?P<count>{_NUM})\b", re.I)
+_CHANGE = re.compile(r"risen|rose|climbed|increased|jumped|reached|grew|grown|went up|now", re.I)
+_NONE_RE = re.compile(
+    r"\b(?:there\s+(?:were|was|have\s+been|had\s+been)\s+no|no|without)\s+"
+    r"(?P<what>casualties|deaths|fatalities|injuries|dead|injured)\b", re.I)
+_VICTIMS_RE = re.compile(rf"\b(?P<num>{_NUM})\s+(?:more\s+|other\s+)?victims\b", re.I)
+_AGGREGATE_AFTER = re.compile(
+    r"\b(?:so\s+far|this\s+year|since\s+(?:\d{4}|the\s+(?:start|beginning))|to\s+date|"
+    r"in\s+recent\s+(?:years|months)|over\s+the\s+(?:past|last)\s+\w+)", re.I)
+_AGGREGATE_BEFORE = re.compile(r"\b(?:since\s+(?:\d{4}|the\s+(?:start|beginning))|so\s+far\s+this\s+year)", re.I)
+
+_CATEGORY = [
+    ("perpetrators", re.compile(rf"\b(?:{_PERP})\b", re.I)),
+    ("military", re.compile(r"\b(?:soldiers?|troops?|servicem[ae]n|military|army|marines?|paratroopers?|"
+                            r"conscripts?)\b", re.I)),
+    ("security", re.compile(r"\b(?:security|guards?|intelligence|special\s+forces)\b", re.I)),
+    ("police", re.compile(r"\b(?:police\w*|cops?|policem[ae]n|law[\s-]enforcement|officers?|constables?|"
+                          r"gendarmes?|patrolm[ae]n|detectives?)\b", re.I)),
+    ("civilians", re.compile(r"\b(?:civilians?|peasants?|villagers?|passers?-?by|bystanders?|children|"
+                             r"child|students?|pilgrims?|worshipp?ers?|tourists?|shoppers?|farmers?|"
+                             r"pedestrians?|passengers?|residents?|journalists?|teachers?)\b", re.I)),
+]
+
+
+def _side_and_category(words: str, forced_perp: bool) -> tuple[str, str | None]:
+    if forced_perp or words.lower() in ("himself", "herself"):
+        return "perpetrators", None
+    for name, pattern in _CATEGORY:
+        if pattern.search(words):
+            return ("perpetrators", None) if name == "perpetrators" else ("victims", name)
+    return "victims", None
+
+
+def _elements(span_text: str, offset: int):
+    """(start, end, Count, words) for each counted noun phrase of a matched list."""
+    for elem in _ELEM_RE.finditer(span_text):
+        if elem.group("pron"):
+            count = parse_count(elem.group("pron"))
+        elif elem.group("det"):
+            count = parse_count(elem.group("det"))
+        else:
+            count = parse_count(elem.group("num"))
+        if count is not None:
+            yield offset + elem.start(), offset + elem.end(), count, elem.group(0)
+
+
+def _is_aggregate(text: str, start: int, end: int) -> bool:
+    sentence_end = re.compile(r"[.;!?](?:\s|$)").search(text, end)
+    after = text[end:sentence_end.start() if sentence_end else len(text)]
+    before = text[max(0, start - 200):start]
+    before = re.split(r"[.;!?]\s", before)[-1]
+    return bool(_AGGREGATE_AFTER.search(text[start:end] + after) or _AGGREGATE_BEFORE.search(before))
+
+
+def find_tolls(text: str) -> list[TollMention]:
+    """Every killed / injured count in `text`, sorted by start; offsets index into `text`."""
+    found: list[tuple[int, int, TollMention]] = []
+    used: list[tuple[int, int]] = []
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= us or s >= ue for us, ue in used)
+
+    def add(start, end, kind, count, words, forced_perp=False, update=False, num_span=None, order=0):
+        num_span = num_span or (start, end)
+        if not free(*num_span):
+            return
+        used.append(num_span)
+        side, category = _side_and_category(words, forced_perp)
+        mention = TollMention(start, end, text[start:end], kind, count, side, category,
+                              update, _is_aggregate(text, start, end))
+        found.append((start, order, mention))
+
+    for toll in _TOLL_RE.finditer(text):
+        verb = toll.group("verb").lower()
+        if (verb == "to" and not toll.group("pre")) or (verb == "of" and toll.group("gap")):
+            continue
+        count = parse_count(toll.group("count"))
+        if count is None:
+            continue
+        update = bool(toll.group("pre") or toll.group("old") or _CHANGE.search(verb))
+        kind = "injured" if toll.group("inj") else "killed"
+        add(toll.start(), toll.end(), kind, count, "", update=update, num_span=toll.span("count"))
+
+    for verb in _VERB_RE.finditer(text):
+        _read_verb(text, verb, add)
+
+    for none in _NONE_RE.finditer(text):
+        what = none.group("what").lower()
+        kinds = ("killed", "injured") if what == "casualties" else (
+            ("injured",) if what in ("injuries", "injured") else ("killed",))
+        for order, kind in enumerate(kinds):
+            used_before = len(used)
+            add(none.start(), none.end(), kind, Count(0, 0, 0), "", order=order)
+            del used[used_before:]  # both kinds share the one phrase
+
+    for victims in _VICTIMS_RE.finditer(text):
+        count = parse_count(victims.group("num"))
+        if count is not None:
+            add(victims.start(), victims.end(), "killed", count, "", num_span=victims.span("num"))
+
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [mention for _, _, mention in found]
+
+
+def _read_verb(text: str, verb: re.Match, add) -> None:
+    """Attach the counted noun phrases after (active) or before (passive) one verb."""
+    group = next(name for name in ("kill", "injure", "kill_act", "injure_act", "kill_pas",
+                                   "injure_pas", "blew") if verb.group(name))
+    kind = "injured" if group.startswith("injure") else "killed"
+    aux = (verb.group("aux") or "").lower()
+    passive_forced = bool(re.search(rf"\b(?:{_BE})\b", aux))
+    verb_start = verb.start(group)
+    if group in ("kill", "injure", "kill_act", "injure_act") and not passive_forced:
+        after = _ACTIVE_RE.match(text, verb.end())
+        if after:
+            for order, (s, e, count, words) in enumerate(_elements(after.group(1), after.start(1))):
+                add(verb_start, after.end(1), kind, count, words, num_span=(s, e), order=order)
+            return
+    if group in ("kill_act", "injure_act"):
+        return
+    bare = group in ("kill", "injure") and not passive_forced
+    if bare and not _NO_OBJECT.match(text, verb.end()):
+        return
+    window_start = max(0, verb.start() - 160)
+    before = _PASSIVE_RE.search(text[window_start:verb.start()] + " ")
+    forced_perp = group == "blew"
+    if before:
+        elements = list(_elements(before.group(1), window_start + before.start(1)))
+        if bare and not all(_ELEM_RE.match(words).group("num") for *_, words in elements):
+            return
+        for order, (s, e, count, words) in enumerate(elements):
+            add(elements[0][0], verb.end(), kind, count, words, forced_perp, num_span=(s, e), order=order)
+    elif group == "blew" and verb.group("self").lower() != "themselves":
+        add(verb.start(), verb.end(), kind, Count(1, 1, 1), "", True)

@@ -1,0 +1,143 @@
+"""Link stage: match each new mention against the incidents already known, incrementally.
+
+Cannot-link rules (a false merge is worse than a missed link):
+- two mentions from the same article are never one incident (the extractor split them);
+- different cities, different countries;
+- dates that cannot be the same day: day-precise dates more than one day apart, or month/year
+  dates that do not contain each other;
+- a mention with no date links only to incidents dated within a year before its article.
+A candidate that passes scores points for the same city, the same date, the same attack type,
+a shared perpetrator and a compatible toll. The best candidate wins only if it clears the
+threshold and no other candidate ties with it (an ambiguous link is left unlinked).
+
+Limits: candidates are scanned in a list, blocked by year; fine for tens of thousands of
+incidents, a spatial/temporal index is the next step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .reconcile import reconcile
+from .records import Mention
+
+LINK_THRESHOLD = 3.0
+
+
+@dataclass
+class Candidate:
+    incident_id: str
+    mentions: list[Mention] = field(default_factory=list)
+    fields: dict = field(default_factory=dict)
+
+    def refresh(self) -> None:
+        self.fields = reconcile(self.mentions)
+
+
+def _parse(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def dates_match(a: str | None, b: str | None) -> float | None:
+    """None when the two dates cannot be the same day; else a score (2 same day, 1 compatible)."""
+    if not a or not b:
+        return 0.0
+    da, db = _parse(a), _parse(b)
+    if da and db:
+        gap = abs((da - db).days)
+        return 2.0 if gap == 0 else (1.0 if gap == 1 else None)
+    return 1.0 if a.startswith(b) or b.startswith(a) else None
+
+
+def _mention_fields(m: Mention) -> dict:
+    return reconcile([m])
+
+
+def score(mention: Mention, mf: dict, cand: Candidate) -> float | None:
+    """Link score of a mention (with its own reconciled fields ``mf``) against a candidate."""
+    if any(x.article_id == mention.article_id for x in cand.mentions):
+        return None
+    cf = cand.fields
+    ml, cl = mf.get("location") or {}, cf.get("location") or {}
+    if ml.get("country") and cl.get("country") and ml["country"] != cl["country"]:
+        return None
+    if ml.get("name") and cl.get("name") and ml["name"] != cl["name"]:
+        return None
+    mdate = (mf.get("date") or {}).get("value")
+    cdate = (cf.get("date") or {}).get("value")
+    d = dates_match(mdate, cdate)
+    if d is None:
+        return None
+    if not mdate and not _within_year_before(cdate, mention.published):
+        return None
+    total = d
+    if ml.get("name") and ml.get("name") == cl.get("name"):
+        total += 3.0
+    elif ml.get("country") and ml.get("country") == cl.get("country"):
+        total += 0.5
+    mt, ct = mf.get("attack_type"), cf.get("attack_type")
+    if mt != "unknown" and mt == ct:
+        total += 1.0
+    if {p.lower() for p in mf.get("perpetrators", [])} & {p.lower() for p in cf.get("perpetrators", [])}:
+        total += 1.0
+    mk, ck = mf.get("killed") or {}, cf.get("killed") or {}
+    if mk.get("best") is not None and mk.get("best") == ck.get("best"):
+        total += 0.5
+    return total
+
+
+def _within_year_before(event_date: str | None, published: str | None) -> bool:
+    if not event_date or not published:
+        return False
+    year_e, year_p = int(event_date[:4]), int(published[:4])
+    return year_p - 1 <= year_e <= year_p
+
+
+class Linker:
+    """Holds the known incidents (blocked by year) and assigns incident ids to new mentions."""
+
+    def __init__(self, mentions: list[Mention], new_id):
+        self._new_id = new_id
+        self.by_id: dict[str, Candidate] = {}
+        for m in mentions:
+            self.by_id.setdefault(m.incident_id, Candidate(m.incident_id)).mentions.append(m)
+        self.blocks: dict[str, set[str]] = defaultdict(set)
+        for cand in self.by_id.values():
+            cand.refresh()
+            self._index(cand)
+
+    def _index(self, cand: Candidate) -> None:
+        for key in self._keys(cand.fields, None):
+            self.blocks[key].add(cand.incident_id)
+
+    @staticmethod
+    def _keys(fields: dict, published: str | None) -> set[str]:
+        date = (fields.get("date") or {}).get("value")
+        if date:
+            return {date[:4]}
+        if published:
+            return {published[:4], str(int(published[:4]) - 1)}
+        return set()
+
+    def link(self, mention: Mention) -> tuple[str, float | None]:
+        """Assign ``mention.incident_id``: an existing incident, or a new one. Returns the id and
+        the winning score (None for a new incident)."""
+        mf = _mention_fields(mention)
+        ids = set().union(*(self.blocks.get(k, set()) for k in self._keys(mf, mention.published)))
+        scored = sorted(((s, i) for i in sorted(ids)
+                         if (s := score(mention, mf, self.by_id[i])) is not None), reverse=True)
+        best = None
+        if scored and scored[0][0] >= LINK_THRESHOLD and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+            best = scored[0]
+        incident_id = best[1] if best else self._new_id()
+        cand = self.by_id.setdefault(incident_id, Candidate(incident_id))
+        cand.mentions.append(mention)
+        cand.refresh()
+        self._index(cand)
+        mention.incident_id = incident_id
+        return incident_id, (best[0] if best else None)

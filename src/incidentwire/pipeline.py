@@ -1,0 +1,114 @@
+"""The pipeline, top to bottom: ingest -> clean -> relevance -> extract -> link -> reconcile -> store.
+
+Each stage is a plain function over typed records; this module only wires them together and
+keeps the run summary (what was added, unchanged, updated, rejected and why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import clean, relevance
+from .extract.dates import find_dates
+from .extract.incidents import extract_mentions
+from .ingest import read_articles
+from .link import Linker
+from .reconcile import reconcile
+from .records import Article, Incident, Rejected
+from .store import Store
+
+DATELINE_CHARS = 400
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    irrelevant: int = 0
+    mentions: int = 0
+    incidents_new: int = 0
+    incidents_updated: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{len(self.rejected)} rejected, {self.irrelevant} not relevant; "
+                f"{self.mentions} incident mentions -> {self.incidents_new} new and "
+                f"{self.incidents_updated} updated incidents")
+
+
+def prepare(article: Article) -> Article:
+    """Clean the text, fill the publication date if the page states it, judge relevance."""
+    if article.format == "html":
+        result = clean.clean_html(article.text)
+        meta = clean.html_metadata(article.text)
+        for key in ("title", "publisher", "url"):
+            if not getattr(article, key) and meta.get(key):
+                setattr(article, key, meta[key])
+        if not article.published and meta.get("published"):
+            article.published, article.published_basis = meta["published"], "html metadata"
+    else:
+        result = clean.clean_text(article.text)
+    article.clean_text = result.text
+    article.title = article.title or result.title
+    article.dropped_lines = [{"line": d.line_no, "text": d.text, "reason": d.reason} for d in result.dropped]
+    if not article.published:
+        stated = [d for d in find_dates(article.clean_text[:DATELINE_CHARS], None) if d.precision == "day"]
+        if stated:
+            article.published, article.published_basis = stated[0].value, "dateline in text"
+        else:
+            article.published_basis = "unknown: no metadata and no dateline"
+    return relevance.assess(article)
+
+
+def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] | None = None,
+           relevance_filter: bool = True, on_article: Callable[[str], None] | None = None) -> IngestReport:
+    """Ingest documents into ``store`` and link their incidents to the ones already there."""
+    report = IngestReport()
+    linker = Linker(store.mentions(), store.next_incident_id_factory())
+    touched: set[str] = set()
+    known = set(linker.by_id)
+    for item in read_articles(paths, metadata):
+        if on_article:
+            on_article(getattr(item, "id", None) or item.source)
+        if isinstance(item, Rejected):
+            store.add_reject(item)
+            report.rejected.append(item)
+            continue
+        old_hash = store.article_hash(item.id)
+        if old_hash == item.content_hash:
+            report.unchanged += 1
+            continue
+        if old_hash is not None:
+            report.updated += 1
+            touched |= store.remove_article_mentions(item.id)
+            linker = Linker(store.mentions(), store.next_incident_id_factory())
+        else:
+            report.added += 1
+        prepare(item)
+        store.save_article(item)
+        if not item.relevant:
+            report.irrelevant += 1
+            if relevance_filter:
+                continue
+        mentions = extract_mentions(item)
+        for m in mentions:
+            linker.link(m)
+            touched.add(m.incident_id)
+        store.save_mentions(mentions)
+        report.mentions += len(mentions)
+    for incident_id in sorted(touched):
+        cand = linker.by_id.get(incident_id)
+        live = [m for m in cand.mentions] if cand else []
+        if not live:
+            store.delete_incident(incident_id)
+            continue
+        store.save_incident(Incident(id=incident_id, fields=reconcile(live)))
+        if incident_id in known:
+            report.incidents_updated += 1
+        else:
+            report.incidents_new += 1
+    return report

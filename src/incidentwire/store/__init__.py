@@ -1,0 +1,237 @@
+"""Storage: one interface over SQLAlchemy Core. SQLite (a single file, WAL mode) is the embedded
+default; the same SQL is kept portable so a PostgreSQL backend can follow.
+
+Tables: articles (raw bytes, content hash, clean text, metadata), rejects (every input refused,
+with its reason), mentions (what one article says about one incident), claims (each extracted
+value with its evidence span), incidents (reconciled fields as JSON).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import NotFoundError, StoreError
+from ..records import Article, Claim, Incident, Mention, Rejected
+from .migrations import MIGRATIONS
+
+ARTICLE_COLUMNS = ("id", "source", "content_hash", "raw", "format", "text", "clean_text", "title",
+                   "publisher", "url", "published", "published_basis", "relevant",
+                   "relevance_reason", "dropped_json", "ingested_at")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def database_url(db: str | Path) -> str:
+    """A plain path means a SQLite file; anything with '://' is a SQLAlchemy URL."""
+    s = str(db)
+    return s if "://" in s else f"sqlite:///{Path(s).expanduser()}"
+
+
+class Store:
+    """The database behind an incidentwire project."""
+
+    def __init__(self, db: str | Path):
+        self.url = database_url(db)
+        if self.url.startswith("sqlite:///"):
+            parent = Path(self.url.removeprefix("sqlite:///")).parent
+            if not parent.is_dir():
+                raise StoreError(f"cannot create database: folder {parent} does not exist")
+        try:
+            self.engine: Engine = create_engine(self.url)
+        except (SQLAlchemyError, ImportError) as e:
+            raise StoreError(f"cannot open database {db}: {e}") from None
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.migrate()
+
+    # ------------------------------------------------------------------ schema
+    def migrate(self) -> int:
+        """Apply the migrations this database has not had yet; returns the schema version."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(text("CREATE TABLE IF NOT EXISTS migrations (n INTEGER PRIMARY KEY, "
+                                  "name TEXT, applied_at TEXT)"))
+                done = {r[0] for r in conn.execute(text("SELECT n FROM migrations"))}
+                for n, migration in enumerate(MIGRATIONS, 1):
+                    if n not in done:
+                        migration(conn)
+                        conn.execute(text("INSERT INTO migrations VALUES (:n, :name, :at)"),
+                                     {"n": n, "name": migration.__name__, "at": _now()})
+        except SQLAlchemyError as e:
+            raise StoreError(f"cannot prepare database {self.url}: {e.__class__.__name__}: "
+                             f"{str(e).splitlines()[0]}") from None
+        return len(MIGRATIONS)
+
+    # ------------------------------------------------------------------ articles
+    def article_hash(self, article_id: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(text("SELECT content_hash FROM articles WHERE id = :id"),
+                                {"id": article_id}).scalar()
+
+    def save_article(self, art: Article) -> None:
+        row = {k: getattr(art, k, None) for k in ARTICLE_COLUMNS}
+        row["dropped_json"] = json.dumps(art.dropped_lines)
+        row["ingested_at"] = _now()
+        row["relevant"] = None if art.relevant is None else int(art.relevant)
+        cols = ", ".join(ARTICLE_COLUMNS)
+        vals = ", ".join(f":{k}" for k in ARTICLE_COLUMNS)
+        updates = ", ".join(f"{k} = excluded.{k}" for k in ARTICLE_COLUMNS if k != "id")
+        with self.engine.begin() as conn:
+            conn.execute(text(f"INSERT INTO articles ({cols}) VALUES ({vals}) "
+                              f"ON CONFLICT (id) DO UPDATE SET {updates}"), row)
+
+    def article(self, article_id: str) -> dict:
+        with self.engine.connect() as conn:
+            row = conn.execute(text("SELECT * FROM articles WHERE id = :id"),
+                               {"id": article_id}).mappings().first()
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id!r}")
+        out = dict(row)
+        out["dropped_lines"] = json.loads(out.pop("dropped_json") or "[]")
+        return out
+
+    def articles_published(self, ids: Iterable[str]) -> dict[str, str | None]:
+        clause, params = _in_clause(ids)
+        with self.engine.connect() as conn:
+            rows = conn.execute(text(f"SELECT id, published FROM articles WHERE id IN {clause}"), params)
+            return {r[0]: r[1] for r in rows}
+
+    def article_ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(text("SELECT id FROM articles ORDER BY id"))]
+
+    def add_reject(self, rej: Rejected) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(text("INSERT INTO rejects (source, reason, at) VALUES (:s, :r, :at)"),
+                         {"s": rej.source, "r": rej.reason, "at": _now()})
+
+    def rejects(self) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(text("SELECT source, reason, at FROM rejects "
+                                                       "ORDER BY id")).mappings()]
+
+    # ------------------------------------------------------------------ mentions and claims
+    def remove_article_mentions(self, article_id: str) -> set[str]:
+        """Delete an article's mentions and claims (before re-extracting it); returns the
+        incidents that lost a mention."""
+        with self.engine.begin() as conn:
+            affected = {r[0] for r in conn.execute(
+                text("SELECT incident_id FROM mentions WHERE article_id = :a"), {"a": article_id}) if r[0]}
+            conn.execute(text("DELETE FROM claims WHERE article_id = :a"), {"a": article_id})
+            conn.execute(text("DELETE FROM mentions WHERE article_id = :a"), {"a": article_id})
+        return affected
+
+    def save_mentions(self, mentions: Iterable[Mention]) -> None:
+        with self.engine.begin() as conn:
+            for m in mentions:
+                conn.execute(text("DELETE FROM claims WHERE mention_key = :k"), {"k": m.key})
+                conn.execute(text("DELETE FROM mentions WHERE key = :k"), {"k": m.key})
+                conn.execute(text("INSERT INTO mentions (key, article_id, idx, role, incident_id, "
+                                  "published) VALUES (:k, :a, :i, :r, :inc, :p)"),
+                             {"k": m.key, "a": m.article_id, "i": m.index, "r": m.role,
+                              "inc": m.incident_id, "p": m.published})
+                conn.execute(
+                    text('INSERT INTO claims (mention_key, article_id, field, value_json, start, "end", '
+                         "quote, extractor, confidence) VALUES (:k, :a, :f, :v, :s, :e, :q, :x, :c)"),
+                    [{"k": m.key, "a": m.article_id, "f": c.field, "v": json.dumps(c.value),
+                      "s": c.start, "e": c.end, "q": c.quote, "x": c.extractor, "c": c.confidence}
+                     for c in m.claims] or [{"k": m.key, "a": m.article_id, "f": "_none", "v": "null",
+                                             "s": 0, "e": 0, "q": "", "x": "", "c": 0.0}])
+
+    def mentions(self, incident_ids: Iterable[str] | None = None) -> list[Mention]:
+        """Mentions with their claims, for the given incidents (all when None)."""
+        where, params = "", {}
+        if incident_ids is not None:
+            clause, params = _in_clause(incident_ids)
+            where = f"WHERE m.incident_id IN {clause}"
+        sql = ('SELECT m.key, m.article_id, m.idx, m.role, m.incident_id, m.published, c.field, '
+               'c.value_json, c.start, c."end", c.quote, c.extractor, c.confidence '
+               f"FROM mentions m LEFT JOIN claims c ON c.mention_key = m.key {where} "
+               "ORDER BY m.article_id, m.idx, c.id")
+        out: dict[str, Mention] = {}
+        with self.engine.connect() as conn:
+            for r in conn.execute(text(sql), params):
+                m = out.get(r[0])
+                if m is None:
+                    m = out[r[0]] = Mention(article_id=r[1], index=r[2], role=r[3], incident_id=r[4],
+                                            published=r[5])
+                if r[6] and r[6] != "_none":
+                    m.claims.append(Claim(field=r[6], value=json.loads(r[7]), start=r[8], end=r[9],
+                                          quote=r[10], extractor=r[11], confidence=r[12],
+                                          article_id=r[1]))
+        return list(out.values())
+
+    # ------------------------------------------------------------------ incidents
+    def next_incident_id_factory(self):
+        """A function returning fresh incident ids (inc-000001, ...), past any id in use."""
+        with self.engine.connect() as conn:
+            ids = [r[0] for r in conn.execute(text("SELECT id FROM incidents UNION "
+                                                   "SELECT incident_id FROM mentions"))]
+        counter = [max((int(i.rsplit("-", 1)[-1]) for i in ids
+                        if i and i.rsplit("-", 1)[-1].isdigit()), default=0)]
+
+        def new_id() -> str:
+            counter[0] += 1
+            return f"inc-{counter[0]:06d}"
+        return new_id
+
+    def save_incident(self, inc: Incident) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(text("INSERT INTO incidents (id, fields_json, updated_at) VALUES (:id, :f, :at) "
+                              "ON CONFLICT (id) DO UPDATE SET fields_json = excluded.fields_json, "
+                              "updated_at = excluded.updated_at"),
+                         {"id": inc.id, "f": json.dumps(inc.fields), "at": _now()})
+
+    def delete_incident(self, incident_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(text("DELETE FROM incidents WHERE id = :id"), {"id": incident_id})
+
+    def incidents(self, ids: Iterable[str] | None = None) -> list[Incident]:
+        """Incidents with their mentions and claims."""
+        with self.engine.connect() as conn:
+            rows = {r[0]: json.loads(r[1]) for r in conn.execute(
+                text("SELECT id, fields_json FROM incidents ORDER BY id"))}
+        if ids is not None:
+            wanted = set(ids)
+            rows = {k: v for k, v in rows.items() if k in wanted}
+        by_inc: dict[str, list[Mention]] = defaultdict(list)
+        for m in self.mentions(rows.keys()):
+            by_inc[m.incident_id].append(m)
+        return [Incident(id=i, fields=f, mentions=by_inc.get(i, [])) for i, f in rows.items()]
+
+    def incident(self, incident_id: str) -> Incident:
+        found = self.incidents([incident_id])
+        if not found:
+            raise NotFoundError(f"no incident with id {incident_id!r}")
+        return found[0]
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar()
+                    for t in ("articles", "mentions", "claims", "incidents", "rejects")}
+
+
+def _in_clause(values: Iterable[str]) -> tuple[str, dict]:
+    """An ``IN (...)`` clause with bound parameters; never empty (matches nothing then)."""
+    vals = sorted(set(values))
+    if not vals:
+        return "(NULL)", {}
+    return "(" + ", ".join(f":v{n}" for n in range(len(vals))) + ")", {f"v{n}": v for n, v in enumerate(vals)}
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
