@@ -21,8 +21,10 @@ Rules, in the order they are tried (a number already used by an earlier rule is 
 4. "there were no casualties / deaths / injuries" counts 0 (casualties: both kinds).
 
 A counted noun phrase is a number phrase plus up to four words that are not stop words
-(prepositions, auxiliaries, determiners, number words). "a / an / the / another" count 1 only
-before a person noun ("a soldier"), so "a suicide bombing" is never a count. Words in the phrase
+(prepositions, auxiliaries, determiners, number words, and things counted that are not people:
+shots, rounds, guns, bombs, cars, days...). "a / an / the / another" count 1 and "no / neither"
+count 0 only before a person noun ("a soldier", "neither officer"), so "a suicide bombing" is
+never a count. "seven of the nine soldiers" counts 7. Words in the phrase
 pick the side (attacker, suspect, gunman, militant, bomber... -> perpetrators) and the category.
 Bare "officer(s)" is read as police. Digits next to "-year-old", "am/pm", "%", decimals,
 "million" and years (1900-2099) are not counts.
@@ -41,7 +43,9 @@ vague plurals and "dozen" are our own rule on top. It costs ~1 ms a call, hence 
 
 Limits: one clause at a time, no parsing: "He shot two guards and three people were killed" reads
 as five killed; "police killed" vs "police were killed" rely on word order; "casualties" with a
-number is ambiguous and skipped; "so far" is taken as an aggregate cue even within one attack.
+number is ambiguous and skipped; "so far" is taken as an aggregate cue even within one attack;
+an appositive list ("three reporters, two Salvadorans and a Dutchman") is counted twice; a
+person before an unlisted object ("a man wielding two handguns was killed") is missed.
 """
 
 from __future__ import annotations
@@ -166,7 +170,10 @@ _STOP = (r"(?:in|on|at|near|outside|inside|during|after|before|when|while|as|and
          r"including|following|from|to|into|with|for|of|that|which|who|whom|whose|where|were|was|"
          r"are|is|be|been|being|have|has|had|also|all|the|a|an|this|these|those|his|her|their|its|"
          r"than|more|other|then|later|reportedly|killed|killing|wounded|injured|dead|died|"
-         rf"{_W}|hundred|thousand|dozens?)")
+         rf"{_W}|hundred|thousand|dozens?|"
+         # things that are counted in news but are not people
+         r"shots|rounds|bullets|(?:hand)?guns|rifles|weapons|bombs|explosions|blasts|grenades|cars|"
+         r"vehicles|buses|houses|homes|buildings|stores|shops|days|weeks|months|years)")
 # a word, but never one ending in "." (a sentence end) unless it is an initialism ("U.S.")
 _FILLER = rf"(?:\s+(?!{_STOP}\b)(?!\d+\b)(?:(?:[A-Za-z]\.){{2,}}|\w(?:[\w'’.-]*[\w'’-])?))"
 _PERP = (r"attackers?|assailants?|gunm[ae]n|militants?|suspects?|terrorists?|bombers?|insurgents?|"
@@ -178,7 +185,7 @@ _PERSON = (_PERP + r"|police\w*|cops?|policem[ae]n|officers?|soldiers?|troops?|s
            r"worshipp?ers?|tourists?|journalists?|farmers?|drivers?|passengers?|citizens?|teenagers?")
 _ELEM = (rf"\b(?:(?P<pron>himself|herself|(?:no\s+one|nobody)(?:\s+else)?|none)\b(?:\s+of\s+(?:the|them|those){_FILLER}{{0,3}})?"
          rf"|(?P<det>an?|the|another|one|no|neither)(?:{_FILLER}{{0,3}})\s+(?:{_PERSON})\b"
-         rf"|(?:(?:his|her|their|its|the|all)\s+)?(?P<num>{_NUM})\b(?:\s+(?:more|other|additional|further)\b)?"
+         rf"|(?<!\bno\s)(?:(?:his|her|their|its|the|all)\s+)?(?P<num>{_NUM})\b(?:\s+(?:more|other|additional|further)\b)?"
          rf"(?:\s+of\s+(?:them|whom|(?:the|those|our|their)(?:\s+(?:{_W}|\d+))?(?={_FILLER})))?{_FILLER}{{0,4}})")
 _ELEM_PLAIN = re.sub(r"\?P<\w+>", "?:", _ELEM)  # group names may appear once per pattern
 _LIST = rf"{_ELEM_PLAIN}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+){_ELEM_PLAIN})*"
@@ -190,7 +197,7 @@ _KILL = (r"fatally\s+(?:shot|wounded|injured|stabbed)|shot\s+dead|shot\s+and\s+k
          r"killed|murdered|slain|beheaded|executed")
 _INJURE = r"injured|wounded|hurt"
 _BE = r"were|was|are|is|been|being|be"
-_AUX = rf"(?:(?:{_BE}|have|has|had|also|all|both|reportedly|later|allegedly|subsequently|now)\s+){{1,4}}"
+_AUX = rf"(?:(?:{_BE}|have|has|had|also|all|both|reportedly|apparently|later|allegedly|subsequently|now)\s+){{1,4}}"
 _VERB_RE = re.compile(
     rf"\b(?P<aux>{_AUX})?(?:"
     rf"(?P<kill>{_KILL})|(?P<injure>{_INJURE})"
@@ -247,13 +254,19 @@ def _side_and_category(words: str, forced_perp: bool) -> tuple[str, str | None]:
     return "victims", None
 
 
+_PLURAL = re.compile(r"(?:[^s']s|men|children|people|police|troops)$", re.I)
+
+
 def _elements(span_text: str, offset: int):
     """(start, end, Count, words) for each counted noun phrase of a matched list."""
     for elem in _ELEM_RE.finditer(span_text):
         if elem.group("pron"):
             count = parse_count(elem.group("pron"))
         elif elem.group("det"):
-            count = parse_count(elem.group("det"))
+            det = elem.group("det").lower()
+            if det not in ("no", "neither") and _PLURAL.search(elem.group(0)):
+                continue  # "the officers died" says nothing about how many
+            count = parse_count(det)
         else:
             count = parse_count(elem.group("num"))
         if count is not None:

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Evaluation harness: run incidentwire on the seeds and the shared dev splits, score each with
+../shared/eval/score.py, write eval/results.json and eval/results.md, and check eval/floors.json.
+
+It drives the pipeline through the CLI exactly as outside evaluation scripts do:
+    incidentwire --db FILE ingest [--metadata FILE] [--no-relevance-filter] PATH...
+    incidentwire --db FILE export --format eval-jsonl --output FILE
+
+    python eval/run.py [--shared ../shared] [--only seeds,gvdb] [--limit N] [--check-floors]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CLI = [sys.executable, "-m", "incidentwire.cli"]
+
+# name -> (scorer mode, input path under shared, gold path under shared, extra ingest flags)
+BENCHMARKS = {
+    "seeds": ("seeds", "corpus/seeds", "eval/seeds/gold.jsonl",
+              ["--metadata", "{shared}/corpus/seeds.metadata.jsonl"]),
+    "muc4_dev": ("muc4", "eval/muc4/dev.jsonl", "eval/muc4/dev.jsonl", []),
+    "ecbplus_dev": ("ecbplus", "eval/ecbplus/dev.jsonl", "eval/ecbplus/dev.jsonl", ["--no-relevance-filter"]),
+    "gvdb_dev": ("gvdb", "eval/gvdb/dev.jsonl", "eval/gvdb/dev.jsonl", ["--no-relevance-filter"]),
+}
+# The metrics shown in results.md, per scorer mode.
+HEADLINE = {
+    "seeds": ["incidents.p", "incidents.r", "linking.bcubed.p", "linking.bcubed.r", "date.acc_gold",
+              "location_name.acc_gold", "attack_type.acc_gold", "killed_best.acc_gold",
+              "injured_best.acc_gold", "perpetrators.f1"],
+    "muc4": ["micro_gtt.p", "micro_gtt.r", "micro_gtt.f1", "type_accuracy", "doc_relevance.f1",
+             "perpetrator.f1", "target.f1", "victim.f1", "weapon.f1"],
+    "ecbplus": ["all.bcubed.p", "all.bcubed.r", "all.bcubed.f1", "within_topic.bcubed.f1", "all.ari"],
+    "gvdb": ["killed.acc", "injured.acc", "city.acc", "date.acc", "shooter_names.f1", "victim_names.f1"],
+}
+
+
+def _truncate(src: Path, dst: Path, limit: int) -> Path:
+    with src.open(encoding="utf-8") as f, dst.open("w", encoding="utf-8") as g:
+        for n, line in enumerate(f):
+            if n >= limit:
+                break
+            g.write(line)
+    return dst
+
+
+def run_benchmark(name: str, shared: Path, out: Path, limit: int | None) -> dict:
+    mode, inp, gold, flags = BENCHMARKS[name]
+    inp_path, gold_path = shared / inp, shared / gold
+    if limit and inp_path.suffix == ".jsonl":
+        inp_path = _truncate(inp_path, out / f"{name}.input.jsonl", limit)
+        gold_path = _truncate(gold_path, out / f"{name}.gold.jsonl", limit)
+    db, pred = out / f"{name}.db", out / f"{name}.pred.jsonl"
+    for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        p.unlink(missing_ok=True)
+    flags = [f.format(shared=shared) for f in flags]
+    t0 = time.perf_counter()
+    subprocess.run(CLI + ["--db", str(db), "ingest", *flags, str(inp_path)], check=True)
+    seconds = time.perf_counter() - t0
+    subprocess.run(CLI + ["--db", str(db), "export", "--format", "eval-jsonl", "--output", str(pred)], check=True)
+    scored = subprocess.run([sys.executable, str(shared / "eval" / "score.py"), mode, "--pred", str(pred),
+                             "--gold", str(gold_path)], check=True, capture_output=True, text=True)
+    metrics = json.loads(scored.stdout.strip().splitlines()[-1])
+    metrics["seconds"] = round(seconds, 2)
+    (out / f"{name}.score.txt").write_text(scored.stdout, encoding="utf-8")
+    return metrics
+
+
+def write_reports(results: dict, path_json: Path, path_md: Path) -> None:
+    path_json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    lines = ["# incidentwire evaluation results", "",
+             "Written by `make eval` (eval/run.py). Scores from ../shared/eval/score.py; "
+             "accuracies and F1 as fractions.", ""]
+    for name, m in results.items():
+        mode = BENCHMARKS[name][0]
+        keys = HEADLINE[mode]
+        lines += [f"## {name} ({m.get('n_docs')} documents, ingest {m.get('seconds')} s)", "",
+                  "| " + " | ".join(keys) + " |", "|" + "---|" * len(keys),
+                  "| " + " | ".join(f"{m.get(k, float('nan')):.3f}" for k in keys) + " |", ""]
+    path_md.write_text("\n".join(lines), encoding="utf-8")
+
+
+def check_floors(results: dict, floors: dict) -> list[str]:
+    """Every metric named in floors.json for a benchmark that ran must reach its floor."""
+    failures = []
+    for name, metrics in floors.items():
+        if name not in results:
+            continue
+        for key, floor in metrics.items():
+            got = results[name].get(key)
+            if got is None or got < floor:
+                failures.append(f"{name}: {key} = {got} is below the floor {floor}")
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--shared", default=str(HERE.parent.parent / "shared"))
+    ap.add_argument("--only", help="comma-separated benchmark names: " + ", ".join(BENCHMARKS))
+    ap.add_argument("--limit", type=int, help="only the first N documents of each JSONL benchmark")
+    ap.add_argument("--out", default=str(HERE / "out"))
+    ap.add_argument("--check-floors", action="store_true")
+    ap.add_argument("--no-report", action="store_true", help="do not rewrite results.md/json")
+    args = ap.parse_args(argv)
+    shared, out = Path(args.shared).resolve(), Path(args.out)
+    if not (shared / "eval" / "score.py").is_file():
+        print(f"error: {shared} does not hold eval/score.py (pass --shared)", file=sys.stderr)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    names = args.only.split(",") if args.only else list(BENCHMARKS)
+    results = {}
+    for name in names:
+        print(f"== {name}", file=sys.stderr)
+        results[name] = run_benchmark(name, shared, out, args.limit)
+        print("   " + ", ".join(f"{k}={results[name].get(k)}" for k in HEADLINE[BENCHMARKS[name][0]]),
+              file=sys.stderr)
+    if not args.no_report:
+        write_reports(results, HERE / "results.json", HERE / "results.md")
+    if args.check_floors:
+        failures = check_floors(results, json.loads((HERE / "floors.json").read_text()))
+        for f in failures:
+            print("FLOOR " + f, file=sys.stderr)
+        return 1 if failures else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

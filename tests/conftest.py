@@ -1,0 +1,45 @@
+"""Shared fixtures: paths to ../shared and the bundled sample corpus, and a real SQLite file."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("INCIDENTWIRE_SHARED", ROOT.parent / "shared")).resolve()
+SEEDS = SHARED / "corpus" / "seeds"
+SEEDS_META = SHARED / "corpus" / "seeds.metadata.jsonl"
+EXAMPLES = ROOT / "examples" / "news"
+EXAMPLES_META = ROOT / "examples" / "news.metadata.jsonl"
+
+needs_shared = pytest.mark.skipif(not (SHARED / "eval" / "score.py").is_file(),
+                                  reason=f"shared evaluation kit not found at {SHARED}")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.db"
+
+
+@pytest.fixture(scope="session")
+def scorer():
+    """The shared kit's score.py, imported as a module (stdlib only)."""
+    spec = importlib.util.spec_from_file_location("shared_score", SHARED / "eval" / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["shared_score"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def seeds_db(tmp_path_factory):
+    """The five seed articles ingested once (with their metadata sidecar) into a real SQLite file."""
+    import incidentwire
+    path = tmp_path_factory.mktemp("seeds") / "seeds.db"
+    db = incidentwire.open(path)
+    db.ingest([SEEDS], metadata=SEEDS_META)
+    return db
