@@ -29,7 +29,8 @@ verbatim, kept lines are joined with a blank line so later stages can quote by o
   (a caption repeated by the layout) -> caption.
 * Site paragraphs (cookies, subscribe/newsletter/paywall, copyright, "click here", "our
   content", "We provide ...") -> cookie/subscription; quoted speech is ignored when testing.
-* Bylines and credits ("By X", "Written by X for Y", "Reporting by X; Editing by Y") -> byline.
+* Credits ("Written by X for Y", "Reporting by X; Editing by Y", "X is our correspondent") -> byline;
+  a bare "By X" line falls to the short-line rules.
   A credit line after the story ends it: all later lines are boilerplate ("tail" when no
   more specific reason fits).
 * Teasers of other stories: "... more" endings, "Read more: ..." prefixes, and, once the
@@ -47,6 +48,8 @@ Limits: headlines of <= 3 words are dropped as fragments; a story line with no f
 punctuation and <= 15 words (e.g. a bulleted fact list) is dropped as a teaser; English
 cue words only.  For HTML, lines trafilatura left out are listed with reason "trafilatura"
 and numbered in the page's visible text; other reasons number lines of trafilatura's output.
+The synthetic gold was written by the same hand as the rules, so its scores are optimistic.
+Speed: ~1700 seed articles/s per core for the text rules; ~150 small pages/s for HTML.
 """
 
 from __future__ import annotations
@@ -93,12 +96,12 @@ _BYLINE = re.compile(r"""^(?:(?:written|reported|compiled|edited|posted|produced
 _END_CREDIT = re.compile(r"^(?:written|compiled|(?:additional\s+)?reporting|editing)\s+by\b", re.IGNORECASE)
 _SITE = re.compile(r"""\bcookies?\b.*\b(?:use|accept|policy|settings|consent|experience)\b | \b(?:accept|use|uses)\b.*\bcookies\b
   | \bprivacy\s+(?:policy|notice|settings) | \bterms\s+(?:of\s+(?:use|service)|and\s+conditions) | all\s+rights\s+reserved
-  | ^copyright\b | © | \bnewsletters?\b | \bsubscribe\s+(?:now|today|to|for|here)\b | already\s+a\s+subscriber
-  | subscribers?\s+only | \bsubscription\b | \bsign\s+up\s+(?:for|to|now)\b | free\s+articles? | unlimited\s+access
+  | ^copyright\b | © | \b(?:our|daily|weekly|free)\s+newsletters?\b | \bsubscribe\s+(?:now|today|to|for|here)\b | already\s+a\s+subscriber
+  | subscribers?\s+only | \b(?:your|digital)\s+subscription\b | \bsign\s+up\s+(?:for|to|now)\b | free\s+articles? | unlimited\s+access
   | continue\s+reading | click\s+here | ad[\s-]?blocker | enable\s+javascript | download\s+(?:our|the)\s+app
-  | follow\s+us\b | your\s+(?:email|inbox)\b | required\s+fields | support\s+(?:us|our|independent)\b
+  | follow\s+us\b | your\s+(?:email|inbox)\b | required\s+fields | support\s+(?:us|our\s+journalism|independent\s+journalism)\b
   | \bour\s+(?:content|journalism|website|site|app|reporting|coverage|readers|standards|newsletter|journalists)\b
-  | \bwe\s+(?:provide|publish|report\s+the\s+news)\b | ^(?:about\s+[\w\s]{1,30}:|media\s+contact|press\s+contact
+  | \bwe\s+(?:provide|publish)\b.*\b(?:news|journalism|reporting)\b | ^(?:about\s+(?:us|the\s+[\w\s]{1,25})\s*:|media\s+contact|press\s+contact
   | for\s+immediate\s+release)""", _X)
 _SHARE_WORDS = {"share", "shares", "tweet", "facebook", "twitter", "x", "whatsapp", "email", "e-mail", "print",
                 "linkedin", "telegram", "reddit", "pinterest", "copy", "link", "on", "this", "article", "via",
@@ -110,10 +113,13 @@ _MENU = re.compile(r"""^(?:skip\s+to(?:\s+main)?\s+content|accessibility\s+links
   | more\s+on\s+this\s+story|related\s+(?:topics|stories|articles|coverage|content)|top\s+stories
   | most\s+(?:read|popular|viewed)|you\s+may\s+also\s+like|recommended\s+for\s+you|back\s+to\s+top)\W*$
   | ^(?:keywords|tags|topics|filed\s+under)\s*:""", _X)
+_TEASER_MARK = re.compile(r"[:»>|–-]")
 _SEPARATOR = re.compile(r"\s[|›»>•·/]\s")
 _BULLET = re.compile(r"^[•·▪►◦‣*-]\s*")
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'-]*[A-Z]\s*[:—–-]$")
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|‘‘[^’]*’’|''[^']*''")
+_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
 _CLOSERS = " \"”’'»)]*"
 
 
@@ -130,9 +136,19 @@ def _title_case(s: str) -> bool:
     return bool(words) and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
 
 
+_SECTION_WORDS = set("""home news world business tech technology science health sport sports opinion politics
+culture entertainment video videos lifestyle travel weather local national international economy markets podcasts
+newsletters live latest more region asia africa europe americas middle east us uk environment climate education
+arts style food money tv radio photos analysis features comment search menu about contact archive subscribe
+login sign in register investigations media law crime security defence defense""".split())
+
+
 def _is_menu(s: str) -> bool:
     if _MENU.search(s):
         return True
+    words = re.findall(r"\w+", s.lower()) if len(s) <= 100 and not _ends_sentence(s) else []
+    if len(words) >= 3 and sum(w in _SECTION_WORDS for w in words) >= 0.8 * len(words):
+        return True  # "Home World Business Tech Science": a nav row that lost its separators
     parts = _SEPARATOR.split(s)
     if len(parts) > 1 and all(_words(p) <= 4 for p in parts):
         return True
@@ -144,32 +160,42 @@ def _is_share(s: str) -> bool:
     return bool(words) and len(words) <= 8 and all(w in _SHARE_WORDS for w in words)
 
 
+# Cheap substring gates: the big case-insensitive regexes are only run on lines that
+# contain one of these, which keeps the text rules well above 1000 articles/s.
+_SITE_KEYS = ("cookie", "privacy", "terms", "rights reserved", "copyright", "©", "newsletter", "subscri",
+              "sign up", "free article", "unlimited access", "continue reading", "click here", "blocker",
+              "javascript", "download", "follow us", "your ", "required field", "support ", "our ", "we ",
+              "about ", "contact", "immediate release")
+_CAPTION_KEYS = ("photo", "image", "picture", "pic", "@", "getty", "shutterstock", "reuters", "media", "video")
+
+
 def _line_reason(s: str, state: dict) -> str | None:
     """Reason to drop one stripped, non-empty line, or None to keep it (updates `state`)."""
     n = _words(s)
-    if not any(c.isalpha() for c in s):
+    low = s.lower()
+    if not _LETTER.search(s):
         return "menu"
-    if _COMMENTS.match(s):
+    if n <= 12 and _COMMENTS.match(s):
         state["comments"] = state["comments"] or state["body"]
         return "comments"
-    if _CAPTION.search(s) and n <= 40:
+    if n <= 40 and any(k in low for k in _CAPTION_KEYS) and _CAPTION.search(s):
         return "caption"
-    if n <= 15 and _DATE.search(s):
+    if n <= 15 and _DIGIT.search(s) and _DATE.search(s):
         return None  # dateline: carries the publication date
-    if _BYLINE.search(s) and n <= 15:
+    if n <= 15 and ("by" in low or "our" in low) and _BYLINE.search(s):
         state["tail"] = state["tail"] or (state["body"] and bool(_END_CREDIT.match(s)))
         return "byline"
-    if n <= 80 and _SITE.search(_QUOTED.sub("", s)):
+    if n <= 80 and any(k in low for k in _SITE_KEYS) and _SITE.search(_QUOTED.sub("", s)):
         return "cookie/subscription"
-    if _is_share(s):
+    if n <= 8 and _is_share(s):
         return "share-buttons"
-    if _ADVERT.search(s) and n <= 6:
+    if n <= 6 and _ADVERT.search(s):
         return "advert"
-    if _TEASER.search(s):
+    if ("more" in low or _TEASER_MARK.search(s)) and _TEASER.search(s):
         return "teaser"
     if _is_menu(s):
         return "menu"
-    if _DATELINE.match(s) and n <= 4:
+    if n <= 4 and _DATELINE.match(s):
         return "dateline"
     if not _ends_sentence(s):
         if n <= 3:
@@ -234,6 +260,11 @@ _BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
                "blockquote", "pre", "form", "button", "dd", "dt", "table", "body", "hr"}
 
 
+def _links_only(parent) -> bool:
+    loose = [parent.text or ""] + [child.tail or "" for child in parent]
+    return not "".join(loose).strip() and all(child.tag == "a" for child in parent)
+
+
 def _visible_lines(html: str) -> list[str]:
     """The page's visible text, one block element per line (script/style/head removed)."""
     import lxml.html
@@ -245,8 +276,12 @@ def _visible_lines(html: str) -> list[str]:
     for bad in tree.xpath("//script|//style|//noscript|//template|//head"):
         bad.drop_tree()
     for el in tree.iter():
-        if isinstance(el.tag, str) and el.tag.lower() in _BLOCK_TAGS:
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag.lower() in _BLOCK_TAGS:
             el.tail = "\n" + (el.tail or "")
+        elif el.tag.lower() == "a" and _links_only(el.getparent()):
+            el.tail = "\n" + (el.tail or "")  # a bare row of links is a menu: one link per line
     return [" ".join(line.split()) for line in tree.text_content().splitlines() if line.strip()]
 
 

@@ -20,10 +20,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .extract.incidents import dates_compatible
 from .reconcile import reconcile
 from .records import Mention
 
 LINK_THRESHOLD = 3.0
+MAIN_WINDOW_DAYS = 7
 
 
 @dataclass
@@ -36,22 +38,14 @@ class Candidate:
         self.fields = reconcile(self.mentions)
 
 
-def _parse(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value and len(value) == 10 else None
-    except ValueError:
-        return None
-
-
 def dates_match(a: str | None, b: str | None) -> float | None:
-    """None when the two dates cannot be the same day; else a score (2 same day, 1 compatible)."""
+    """None when the two dates cannot be the same incident; else a score (2 same day, 1 compatible,
+    0 when a date is unknown)."""
     if not a or not b:
         return 0.0
-    da, db = _parse(a), _parse(b)
-    if da and db:
-        gap = abs((da - db).days)
-        return 2.0 if gap == 0 else (1.0 if gap == 1 else None)
-    return 1.0 if a.startswith(b) or b.startswith(a) else None
+    if not dates_compatible(a, b):
+        return None
+    return 2.0 if a == b and len(a) == 10 else 1.0
 
 
 def _mention_fields(m: Mention) -> dict:
@@ -70,6 +64,11 @@ def score(mention: Mention, mf: dict, cand: Candidate) -> float | None:
         return None
     mdate = (mf.get("date") or {}).get("value")
     cdate = (cf.get("date") or {}).get("value")
+    if (mf.get("date") or {}).get("rule") == "publication-date":
+        # the article did not say when: any incident in the days before it was published
+        if not _days_before(cdate, mdate, MAIN_WINDOW_DAYS):
+            return None
+        mdate = None
     d = dates_match(mdate, cdate)
     if d is None:
         return None
@@ -89,6 +88,16 @@ def score(mention: Mention, mf: dict, cand: Candidate) -> float | None:
     if mk.get("best") is not None and mk.get("best") == ck.get("best"):
         total += 0.5
     return total
+
+
+def _days_before(event_date: str | None, published: str | None, days: int) -> bool:
+    """The event date can fall in the ``days`` before publication (compatible when imprecise)."""
+    if not event_date or not published:
+        return False
+    if len(event_date) < 10 or len(published) < 10:
+        return dates_compatible(event_date[:7], published[:7])
+    gap = (dt.date.fromisoformat(published) - dt.date.fromisoformat(event_date)).days
+    return 0 <= gap <= days
 
 
 def _within_year_before(event_date: str | None, published: str | None) -> bool:

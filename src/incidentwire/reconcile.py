@@ -8,7 +8,8 @@ Rules (each field also records how many sources back it and any conflict):
 - attack_type: majority over the typed claims; ``unknown`` when none is typed.
 - killed / injured / perpetrators_killed as UCDP-style {min, best, max}: ``best`` is the
   latest credible report — explicit updates ("the toll rose to six") first, then exact counts
-  before open-ended ones ("more than 20"), then the latest publication; min and max span all
+  before open-ended ones ("more than 20"), then the latest publication (for open-ended reports,
+  the highest lower bound); min and max span all
   reports (max is open when a report is open-ended and nothing exceeds it).
 - perpetrators, targets, weapons: union, most-cited first.
 - toll_history: what each source said, ordered by publication time (a month-precise date sorts
@@ -47,8 +48,8 @@ def reconcile_date(mentions: list[Mention]) -> dict | None:
     value = max(votes, key=lambda v: (votes[v], max(c.confidence for _, c in best_level
                                                     if c.value["value"] == v)))
     others = {c.value["value"] for _, c in best_level} - {value}
-    return {"value": value, "precision": next(c.value["precision"] for _, c in best_level
-                                              if c.value["value"] == value),
+    chosen = next(c for _, c in best_level if c.value["value"] == value)
+    return {"value": value, "precision": chosen.value["precision"], "rule": chosen.value.get("rule"),
             "sources": len({m.article_id for m, c in stated if value.startswith(c.value["value"])}),
             "conflict": sorted(others) or None}
 
@@ -74,7 +75,10 @@ def reconcile_attack_type(mentions: list[Mention]) -> str:
 
 def _report_rank(m: Mention, c: Claim) -> tuple:
     exact = c.value.get("max") is not None and c.value.get("min") == c.value.get("max")
-    return (bool(c.value.get("update")), exact, publication_sort_key(m.published))
+    # among open-ended reports ("at least seven", "several") the highest lower bound is the
+    # tightest; among exact ones the latest wins
+    tightest = 0 if exact else (c.value.get("best") or 0)
+    return (bool(c.value.get("update")), exact, tightest, publication_sort_key(m.published))
 
 
 def reconcile_count(mentions: list[Mention], field: str) -> dict | None:

@@ -30,7 +30,10 @@ _PATTERNS = [
                rf"(?:named|identified)\s+(?:by\s+\w+\s+)?as\s+(?P<name>{_NAME})"),
 ]
 _NOT_NAMES = {"The", "A", "An", "It", "He", "She", "They", "Police", "Officials", "Authorities", "Kazakh",
-              "President", "Prosecutors", "This", "That", "Group", "Militants", "Nobody", "No"}
+              "President", "Prosecutors", "This", "That", "Group", "Militants", "Nobody", "No",
+              "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "On", "In",
+              "January", "February", "March", "April", "June", "July", "August", "September", "October",
+              "November", "December", "Today", "Yesterday", "Later", "Earlier", "Late", "Early"}
 _LEADING = re.compile(r"^(?:The|A|An|Little-known|Militant|Group)\s+")
 
 

@@ -1,9 +1,11 @@
 """Find the dates an article states and resolve them against its publication date.
 
-Stage: article text + publication date -> [DateMention]. Compiled regular expressions and the
-stdlib only (no spaCy, no dateutil): dateutil's fuzzy parser finds one date per string and
-invents missing parts from today, while we need every mention, its evidence span, its
-precision (day / month / year), the rule that resolved it and whether we had to guess.
+Stage: article text + publication date -> [DateMention] (evidence span, value, precision,
+rule, uncertain). Compiled regexes and the stdlib only: dateutil's fuzzy parser reads one date
+a string and fills gaps from today. ~2,500 articles/s a core: the regexes run only near stems.
+Rules: absolute, yearless-month-day, month-name, weekday, relative-{day,week,month,year}, each
+but "absolute" suffixed "+published" or "+year-inferred-from-text" (and "+previous-year" when
+the year before publication was taken).
 
 Recognised, case-insensitively (lower-case MUC-4 text and all-caps wires work):
 
@@ -39,11 +41,11 @@ and relative expressions (and yearless ones when the text states no year) are le
 find_dates and listed by find_unresolved(text).
 
 Limits. Expressions relative to another event ("two days later", "the next day") are not
-resolved; ranges give their last day ("5-7 July" -> 7 July; "July 5-7" -> July 5); seasons,
-holidays, numeric day/month forms ("18/07/2016", order ambiguous) and "the August sweeps" (month
-name without lead-in) are not read. "Today" right after a capitalised word ("Kazakhstan Today")
-is taken for a title, but not in all-caps text. Times ("11 am (0500 GMT)"), amounts
-("16.6 million") and ages ("a 27-year-old") are not dates.
+resolved; ranges give one end ("5-7 July" -> 7 July, "July 5-7" -> July 5); seasons, holidays,
+numeric day/month forms ("18/07/2016") and month names without a lead-in ("the August sweeps")
+are not read; 29 February of a non-leap year is dropped. "Today" after a capitalised word
+("Kazakhstan Today") is taken for a title, except in all-caps text. Times ("11 am (0500 GMT)"),
+amounts ("16.6 million") and ages ("a 27-year-old") are not dates.
 """
 
 from __future__ import annotations
@@ -68,19 +70,13 @@ class Published:
     value: str | None = None
 
     def __post_init__(self) -> None:
-        if self.value is None:
-            return
         match = _PUBLISHED.fullmatch(self.value) if isinstance(self.value, str) else None
         try:
-            if match is None:
-                raise ValueError
-            year, month, day = (int(g) if g else None for g in match.groups())
-            date(year, month or 1, day or 1)
-        except ValueError:
-            raise InputError(
-                f"publication date {self.value!r} is not a real YYYY-MM-DD, YYYY-MM or YYYY date; "
-                "pass None when it is unknown"
-            ) from None
+            if self.value is not None:
+                date(*(int(g or 1) for g in match.groups()))  # AttributeError: no match
+        except (AttributeError, ValueError):
+            raise InputError(f"publication date {self.value!r} is not a real YYYY-MM-DD, YYYY-MM "
+                             "or YYYY date; pass None when it is unknown") from None
 
     @classmethod
     def parse(cls, s: str | date | Published | None) -> Published:
@@ -113,113 +109,156 @@ class DateMention:
     uncertain: bool
 
 
-# --- patterns ------------------------------------------------------------------------------
+# --- patterns (matched against the lower-cased text) ---------------------------------------
 _NOT_VERB = (r"(?!\s+(?:be|been|have|has|had|not|also|well|never|still|soon|yet|need|want|take|"
              r"face|seek|help|lead|continue|remain|come|go|get|make|become|cause|prove|affect|"
              r"include|result|appear|seem|try|turn|use|see|say|give|apply|happen|occur|return|"
              r"die|rise|fall|strike|attack|know|well|or\s+may)\b)")
 _MON = (rf"(?:(?:january|february|march|april|june|july|august|september|october|november|"
         rf"december)\b|may\b{_NOT_VERB}|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?)")
-_DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th)?"
-# What must not follow a day or a year for it to be one: decimals, times, amounts, ages.
+# What must not follow a day or a year for it to be one: decimals, times, amounts, ages, counts.
 _NUM_TAIL = (r"(?![.,:]\d|\s*(?:%|-year|-month|-day)|\s*(?:percent|per\s+cent|million|billion|"
              r"thousand|hundred|am|pm|a\.m|p\.m|gmt|utc|hrs|hours|local)\b)")
 _COUNT_TAIL = (r"(?!\s*(?:people|persons|men|women|children|soldiers|troops|police|officers|"
                r"civilians|residents|members|fighters|militants|km|kilometres|kilometers|miles|"
                r"metres|meters|dollars|euros|tonnes|tons)\b)")
-_FLAGS = re.IGNORECASE | re.MULTILINE | re.VERBOSE
-_ISO = re.compile(r"(?<![\d-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d-])")
-_MDY = re.compile(rf"\b(?P<m>{_MON})\s+{_DAY},?\s+(?P<y>\d{{4}})\b", _FLAGS)
-_DMY = re.compile(rf"""(?<![\d.,$£€])\b{_DAY}\s+(?:of\s+)?(?P<m>{_MON}),?\s+
-                   (?P<y>\d{{4}}\b|\d{{2}}\b(?=\s*(?:[(\[,.;:)\-–—]|$)))""", _FLAGS)
-_MONTH_YEAR = re.compile(rf"\b(?P<m>{_MON}),?\s+(?P<y>\d{{4}})\b{_NUM_TAIL}{_COUNT_TAIL}", _FLAGS)
-_YEAR = re.compile(rf"""\b(?:in|since|during|throughout|until|till|by|before|after|from|between)\s+
-                    (?P<e>(?:(?:early|late|mid)[\s-]+)?(?P<y>(?:19|20)\d\d))\b{_NUM_TAIL}{_COUNT_TAIL}""",
-                   _FLAGS)
-_MD = re.compile(rf"\b(?P<m>{_MON})\s+{_DAY}\b{_NUM_TAIL}", _FLAGS)
-_DM = re.compile(rf"(?<![\d.,$£€-])\b{_DAY}\s+(?:of\s+)?(?P<m>{_MON})", _FLAGS)
-_MONTH_LIST = re.compile(rf"""
-    (?:\b(?P<lead>in|on|since|during|throughout|until|till|by|before|after|from|between|
-        (?:end|beginning|start|middle)\s+of)\s+)?
-    (?P<e>(?P<mod>\b(?:early|late|last)\s+|\bmid[\s-])?(?P<m>{_MON})
-          (?:\s*(?:,|and|or|to|through|until|-|–)\s*{_MON})*)""", _FLAGS)
-_MON_ONLY = re.compile(_MON, _FLAGS)
+_LEADS = (r"in|on|since|during|throughout|until|till|by|before|after|from|between|"
+          r"(?:end|beginning|start|middle)\s+of")
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_WEEKDAY = re.compile(rf"""\b(?P<e>(?:(?P<last>last|this\s+past|past)\s+)?(?P<w>{'|'.join(_WEEKDAYS)})
-    (?:\s+(?:morning|afternoon|evening|night))?)\b""", _FLAGS)
-_NOT_PAST = re.compile(r"(?:next|coming|following|every|each|until|till)\s+$", re.IGNORECASE)
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
-_RELATIVE = re.compile(rf"""\b(?:
-     (?P<dby>the\s+day\s+before\s+yesterday)
-    |(?P<yesterday>yesterday|last\s+night)
-    |(?P<today>(?:earlier\s+)?today|tonight|this\s+(?:morning|afternoon|evening))
-    |(?P<ago>(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\s+(?P<unit>day|week|month|year)s?\s+ago)
-    |(?P<lastweek>(?:(?:early|late|earlier|later)\s+)?last\s+week)
-    |(?P<thisweek>(?:earlier\s+)?this\s+week)
-    |(?P<weekend>(?:(?:at|over|during|on)\s+the|last|this\s+past)\s+weekend)
-    |(?P<lastmonth>(?:(?:early|late|earlier|later)\s+(?:in\s+)?)?last\s+month)
-    |(?P<thismonth>(?:(?:early|earlier)\s+(?:in\s+)?)?this\s+month)
-    |(?P<lastyear>(?:(?:early|late|earlier|later)\s+(?:in\s+)?)?last\s+year)
-    |(?P<thisyear>(?:(?:early|earlier)\s+(?:in\s+)?)?this\s+year))\b""", _FLAGS)
+
+
+def _day(name: str) -> str:
+    return rf"(?P<{name}>[0-3]?\d)(?:st|nd|rd|th)?"
+
+
+# Four alternations, each run only on windows around its stems (the stdlib regex engine costs
+# ~1 µs a character on a long alternation, and dates are a small part of an article). Within
+# one, the first branch that matches at an offset wins, so longer forms ("July 18, 2016") come
+# before their parts ("July 18"); each branch ends with its named evidence group (= lastgroup).
+_MONTH_RX = re.compile(rf"""
+  \b(?P<mdy>(?P<mdy_m>{_MON})\s+{_day('mdy_d')},?\s+(?P<mdy_y>\d{{4}}))\b
+ |(?<![\d.,$£€])\b(?P<dmy>{_day('dmy_d')}\s+(?:of\s+)?(?P<dmy_m>{_MON}),?\s+
+     (?P<dmy_y>\d{{4}}\b|\d{{2}}\b(?=\s*(?:[(\[,.;:)\-–—]|$))))
+ |\b(?P<my>(?P<my_m>{_MON}),?\s+(?P<my_y>\d{{4}}))\b{_NUM_TAIL}{_COUNT_TAIL}
+ |\b(?P<md>(?P<md_m>{_MON})\s+{_day('md_d')})\b{_NUM_TAIL}
+ |(?<![\d.,$£€-])\b(?P<dm>{_day('dm_d')}\s+(?:of\s+)?(?P<dm_m>{_MON}))
+ |(?:\b(?:{_LEADS})\s+|(?=\b(?:early|late|last)\s|\bmid[\s-]))
+     (?P<months>(?:(?:early|late|last)\s+|mid[\s-])?{_MON}(?!\.?\s*,?\s*\d)
+     (?:\s*(?:,|and|or|to|through|until|-|–)\s*{_MON}(?!\.?\s*,?\s*\d))*)
+""", re.MULTILINE | re.VERBOSE)
+_YEAR_RX = re.compile(rf"""
+  (?<![\d-])(?P<iso>(?P<iy>\d{{4}})-(?P<im>\d{{2}})-(?P<id>\d{{2}}))(?![\d-])
+ |\b(?:{_LEADS})\s+(?P<year>(?:(?:early|late|mid)[\s-]+)?(?P<year_y>(?:19|20)\d\d))\b
+   (?![-/]\d){_NUM_TAIL}{_COUNT_TAIL}
+""", re.VERBOSE)
+_RELATIVE_RX = re.compile(rf"""
+  \b(?P<dby>the\s+day\s+before\s+yesterday)\b
+ |\b(?P<yesterday>yesterday|last\s+night)\b
+ |\b(?P<today>(?:earlier\s+)?today|tonight|this\s+(?:morning|afternoon|evening))\b
+ |\b(?P<ago>(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\s+(?P<unit>day|week|month|year)s?\s+ago)\b
+ |\b(?P<lastweek>(?:(?:early|late|earlier|later)\s+)?last\s+week)\b
+ |\b(?P<thisweek>(?:earlier\s+)?this\s+week)\b
+ |\b(?P<weekend>(?:(?:at|over|during|on)\s+the|last|this\s+past)\s+weekend)\b
+ |\b(?P<lastmonth>(?:(?:early|late|earlier|later)\s+(?:in\s+)?)?last\s+month)\b
+ |\b(?P<thismonth>(?:(?:early|earlier)\s+(?:in\s+)?)?this\s+month)\b
+ |\b(?P<lastyear>(?:(?:early|late|earlier|later)\s+(?:in\s+)?)?last\s+year)\b
+ |\b(?P<thisyear>(?:(?:early|earlier)\s+(?:in\s+)?)?this\s+year)\b
+""", re.VERBOSE)
+_WEEKDAY_RX = re.compile(rf"""\b(?P<wd>(?:(?P<wd_last>last|this\s+past|past)\s+)?
+    (?P<wd_w>{'|'.join(_WEEKDAYS)})(?:\s+(?:morning|afternoon|evening|night))?)\b""", re.VERBOSE)
+_MON_ONLY = re.compile(_MON)
+_TITLE_WORD = re.compile(r"[A-Z][A-Za-z]+\s+$")
+_NOT_PAST = re.compile(r"(?:next|coming|following|every|each|until|till)\s+$")
+# (regex, stems one of which is in every match, characters searched before and after a stem)
+_SCANS = [(_YEAR_RX, ("19", "20"), 30, 16), (_MONTH_RX, ("jan", "feb", "mar", "apr", "may", "jun",
+           "jul", "aug", "sep", "oct", "nov", "dec"), 30, 30),
+          (_RELATIVE_RX, ("yesterday", "today", "tonight", "night", "week", "month", "year", "ago",
+                          "morning", "afternoon", "evening"), 30, 12),
+          (_WEEKDAY_RX, tuple(_WEEKDAYS), 20, 24)]
+# Where expressions overlap, the lower rank wins (relative kinds: 2).
+_RANK = {"absolute": 0, "yearless": 1, "month-name": 3, "weekday": 4}
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _windows(low: str, stems: tuple[str, ...], before: int, after: int) -> list[list[int]]:
+    marks = []
+    for stem in stems:
+        i = low.find(stem)
+        while i >= 0:
+            marks.append(i)
+            i = low.find(stem, i + 1)
+    windows: list[list[int]] = []
+    for i in sorted(marks):
+        if windows and i - before <= windows[-1][1]:
+            windows[-1][1] = i + after
+        else:
+            windows.append([max(0, i - before), i + after])
+    return windows
 
 
 def _month(word: str) -> int:
     return ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-            "dec"].index(word[:3].lower()) + 1
+            "dec"].index(word[:3]) + 1
 
 
 def _day_ok(month: int, day: int) -> bool:
-    return 1 <= day <= calendar.monthrange(2000, month)[1]  # 2000: leap, so 29 February passes
+    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(2000, month)[1]  # 2000: leap
+
+
+def _read(m: re.Match, text: str) -> list[tuple[str, int, int, tuple]]:
+    """The hits one match stands for, as (kind, start, end, parts)."""
+    kind, g = m.lastgroup, m.group
+    start, end = m.span(kind)
+    if kind in ("iso", "mdy", "dmy"):
+        y, mon, d = {"iso": ("iy", "im", "id"), "mdy": ("mdy_y", "mdy_m", "mdy_d"),
+                     "dmy": ("dmy_y", "dmy_m", "dmy_d")}[kind]
+        month = int(g(mon)) if kind == "iso" else _month(g(mon))
+        ok = _day_ok(month, int(g(d)))
+        return [("absolute", start, end, (g(y), month, int(g(d))))] if ok else []
+    if kind in ("my", "year"):
+        month = _month(g("my_m")) if kind == "my" else None
+        return [("absolute", start, end, (g(kind + "_y"), month, None))]
+    if kind in ("md", "dm"):
+        month, day = _month(g(kind + "_m")), int(g(kind + "_d"))
+        return [("yearless", start, end, (month, day))] if _day_ok(month, day) else []
+    if kind == "months":
+        last = g(kind).startswith("last")
+        months = _MON_ONLY.finditer(m.string, m.start(kind), end)
+        return [("month-name", mon.start() if i else start, mon.end(),
+                 (_month(mon[0]), last and not i)) for i, mon in enumerate(months)]
+    if kind == "wd":
+        if _NOT_PAST.search(m.string, max(0, start - 20), start):
+            return []
+        return [("weekday", start, end, (_WEEKDAYS.index(g("wd_w")), bool(g("wd_last"))))]
+    if kind == "today" and text[start:end] == "Today":
+        if _TITLE_WORD.search(text, max(0, start - 30), start):
+            return []  # a title: "Kazakhstan Today", "USA Today"
+    if kind == "ago":
+        n = g("n")
+        return [(g("unit") + "s-ago", start, end, (int(n) if n.isdigit() else _NUMBER_WORDS[n],))]
+    return [(kind, start, end, ())]
 
 
 def _hits(text: str) -> list[tuple[str, int, int, tuple]]:
-    """Every date expression as (kind, start, end, parts), earlier patterns winning overlaps."""
+    """Every date expression in the text as (kind, start, end, parts), in text order."""
+    low = text.lower()
+    if len(low) != len(text):  # a few non-ASCII letters change length when lower-cased
+        low = text.translate(_ASCII_LOWER)
+    found = [hit for regex, stems, before, after in _SCANS
+             for start, end in _windows(low, stems, before, after)
+             for m in regex.finditer(low, start, min(end, len(low))) for hit in _read(m, text)]
     hits: list[tuple[str, int, int, tuple]] = []
-
-    def claim(kind: str, start: int, end: int, parts: tuple) -> None:
-        if not any(start < e and s < end for _, s, e, _ in hits):
-            hits.append((kind, start, end, parts))
-
-    for pattern in (_ISO, _MDY, _DMY):
-        for m in pattern.finditer(text):
-            month = int(m["m"]) if m["m"].isdigit() else _month(m["m"])
-            if 1 <= month <= 12 and _day_ok(month, int(m["d"])):
-                claim("absolute", m.start(), m.end(), (m["y"], month, int(m["d"])))
-    for m in _MONTH_YEAR.finditer(text):
-        claim("absolute", m.start(), m.end(), (m["y"], _month(m["m"]), None))
-    for m in _YEAR.finditer(text):
-        claim("absolute", m.start("e"), m.end("e"), (m["y"], None, None))
-    for pattern in (_MD, _DM):
-        for m in pattern.finditer(text):
-            month = _month(m["m"])
-            if _day_ok(month, int(m["d"])):
-                claim("yearless", m.start(), m.end(), (month, int(m["d"])))
-    for m in _RELATIVE.finditer(text):
-        if m["today"] and m[0] == "Today" and re.search(r"[A-Z][A-Za-z]+\s+$", text[:m.start()]):
-            continue  # a title: "Kazakhstan Today", "USA Today"
-        kind = next(k for k, v in m.groupdict().items() if v and k not in ("n", "unit"))
-        if kind == "ago":
-            n = m["n"].lower()
-            kind, parts = m["unit"].lower() + "s-ago", (int(n) if n.isdigit() else _NUMBER_WORDS[n],)
-        else:
-            parts = ()
-        claim(kind, m.start(), m.end(), parts)
-    for m in _MONTH_LIST.finditer(text):
-        if not (m["lead"] or m["mod"]):
-            continue
-        for i, mon in enumerate(_MON_ONLY.finditer(text, m.start("m"), m.end("e"))):
-            start = m.start("e") if i == 0 else mon.start()
-            last = i == 0 and (m["mod"] or "").strip().lower() == "last"
-            claim("month-name", start, mon.end(), (_month(mon[0]), last))
-    for m in _WEEKDAY.finditer(text):
-        if _NOT_PAST.search(text[max(0, m.start() - 20):m.start()]):
-            continue
-        after = m.end() + len(re.match(r"[\s,(]*", text[m.end():m.end() + 4])[0])
-        if any(s == after for _, s, _, _ in hits):
-            continue  # "Monday, July 18, 2016": the date says it
-        claim("weekday", m.start("e"), m.end("e"), (_WEEKDAYS.index(m["w"].lower()), bool(m["last"])))
-    return sorted(hits, key=lambda h: h[1])
+    for hit in sorted(found, key=lambda h: (_RANK.get(h[0], 2), h[1])):
+        if not any(hit[1] < e and s < hit[2] for _, s, e, _ in hits):
+            hits.append(hit)
+    hits.sort(key=lambda h: h[1])
+    for i, (kind, _, end, _) in enumerate(hits):  # "Monday, July 18, 2016": the date says it
+        if kind == "weekday" and i + 1 < len(hits) and hits[i + 1][0] in ("absolute", "yearless"):
+            if not low[end:hits[i + 1][1]].strip(" ,("):
+                hits[i] = None
+    return [h for h in hits if h]
 
 
 def _full_year(digits: str, not_after: int) -> int:
@@ -269,7 +308,7 @@ class _Anchor:
         if self.year is None:
             return None
         rule, year = "yearless-month-day", self.year
-        if self.pub.value and (year, month, day) > (self.upper.year, self.upper.month, self.upper.day):
+        if self.pub.value and (year, month, day) > self.upper.timetuple()[:3]:
             year, rule = year - 1, rule + "+previous-year"
         if not (month, day) == (2, 29) or calendar.isleap(year):
             return _format(year, month, day), rule + self.suffix, self.pub.value is None
@@ -281,30 +320,24 @@ class _Anchor:
             return None
         rule, year, uncertain = "month-name", self.year, self.pub.value is None
         if self.pub.value:
-            latest = (self.upper.year, self.upper.month - (1 if strictly_before and self.month else 0))
+            latest = (self.upper.year, self.upper.month - bool(strictly_before and self.month))
             if (year, month) > latest:
                 year, rule = year - 1, rule + "+previous-year"
             uncertain = strictly_before and not self.month
         return _format(year, month, None), rule + self.suffix, uncertain
 
     def days_back(self, days: int, rule: str, uncertain: bool = False):
-        if self.pub.value is None:
-            return None
         if self.precision != "day":
             return self.pub.value, rule + self.suffix, True
         return (self.upper - timedelta(days=days)).isoformat(), rule + self.suffix, uncertain
 
     def months_back(self, months: int):
-        if self.pub.value is None:
-            return None
         if not self.month:
             return str(self.year), "relative-month" + self.suffix, True
         index = self.year * 12 + self.month - 1 - months
         return _format(index // 12, index % 12 + 1, None), "relative-month" + self.suffix, False
 
     def years_back(self, years: int):
-        if self.pub.value is None:
-            return None
         return str(self.year - years), "relative-year" + self.suffix, False
 
     def resolve(self, kind: str, parts: tuple):
@@ -314,15 +347,16 @@ class _Anchor:
             return self.yearless(*parts)
         if kind == "month-name":
             return self.month_name(*parts)
-        weekday = self.upper.weekday() if self.pub.value else 0
+        if self.pub.value is None:
+            return None  # weekdays and relative expressions need the publication date
+        weekday = self.upper.weekday()
         if kind == "weekday":
             back = (weekday - parts[0]) % 7 or (7 if parts[1] else 0)
             return self.days_back(back, "weekday")
         offsets = {"dby": ("day", 2), "yesterday": ("day", 1), "today": ("day", 0),
-                   "days-ago": ("day", parts[0] if parts else 0),
-                   "lastweek": ("week", 7), "thisweek": ("week", weekday),
-                   "weekend": ("week", (weekday - 5) % 7),
-                   "weeks-ago": ("week", 7 * parts[0] if parts else 0)}
+                   "days-ago": ("day", sum(parts)), "lastweek": ("week", 7),
+                   "thisweek": ("week", weekday), "weekend": ("week", (weekday - 5) % 7),
+                   "weeks-ago": ("week", 7 * sum(parts))}
         if kind in offsets:
             unit, back = offsets[kind]
             return self.days_back(back, f"relative-{unit}", uncertain=unit == "week")
@@ -346,7 +380,8 @@ def _resolve(text: str, pub: Published) -> tuple[list[DateMention], list[tuple[i
         elif resolved is not _DROP:
             value, rule, uncertain = resolved
             precision = ("year", "month", "day")[value.count("-")]
-            mentions.append(DateMention(start, end, text[start:end], value, precision, rule, uncertain))
+            mentions.append(DateMention(start, end, text[start:end], value, precision, rule,
+                                        uncertain))
     return mentions, unresolved
 
 

@@ -20,8 +20,9 @@ incident whose place and date are both unstated merges into the current frame.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..records import Article, Claim, Mention
 from . import actors, types
@@ -40,6 +41,16 @@ NON_INCIDENT_RE = re.compile(
     r"\b(?:so\s+far|this\s+year|since\s+(?:19|20)\d\d|in\s+recent\s+(?:months|years)|sentenced|"
     r"court|trial|convicted|foiled|thwarted|plot(?:s|ting)?|arrests?|detained\s+\w+\s+\w+\s+on\s+suspicion|"
     r"on\s+suspicion|buried|funeral|mourn\w*|memorial|anniversary)\b", re.IGNORECASE)
+# A trigger that points back at an incident already introduced ("in the wake of the attack",
+# "a recent spate of blasts") does not start a new one.
+ANAPHORIC_RE = re.compile(
+    r"\b(?:the|this|that|these|those|its|their|his|her)\s+(?:[\w-]+\s+){0,2}$|"
+    r"\b(?:spate|series|wave|string|number)\s+of\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+# A date right after one of these is when something was said or counted, not when the attack
+# happened ("claimed responsibility on Saturday", "the toll rose to 84 on Friday").
+REPORTING_RE = re.compile(
+    r"\b(?:said|says|told|announced|claimed\s+responsibility|claimed|confirmed|reported|rose|risen|"
+    r"climbed|statement|conference|stood\s+at|by)\b[^.;]{0,15}$", re.IGNORECASE)
 CONSEQUENCE_RE = re.compile(
     r",?\s+(?:prompting|sparking|triggering|leading\s+to|which\s+prompted|that\s+prompted)\s+"
     r"(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:operation|raid|sweep|crackdown|manhunt)", re.IGNORECASE)
@@ -80,9 +91,15 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def dates_compatible(a: str | None, b: str | None) -> bool:
-    """Two resolved dates can be the same day: equal, or one is a prefix (month/year) of the other."""
+    """Two resolved dates can be the same incident: unknown, a prefix (month/year) of the other,
+    or day-precise and at most one day apart (an attack "late on Monday" reported "on Tuesday")."""
     if not a or not b:
         return True
+    if len(a) == len(b) == 10:
+        try:
+            return abs((dt.date.fromisoformat(a) - dt.date.fromisoformat(b)).days) <= 1
+        except ValueError:
+            return a == b
     return a.startswith(b) or b.startswith(a)
 
 
@@ -114,6 +131,7 @@ def _within(items, seg: Segment):
 def segment_frames(text: str, dates: list[DateMention], places: list[PlaceMention]) -> list[Frame]:
     """Group the article's event clauses into incident frames (first = main incident)."""
     cities = [p for p in places if p.place.kind in ("city", "admin1")]
+    dates = [d for d in dates if not REPORTING_RE.search(text, max(0, d.start - 60), d.start)]
     frames: list[Frame] = []
     current: Frame | None = None
     for s_start, s_end in sentences(text):
@@ -124,11 +142,30 @@ def segment_frames(text: str, dates: list[DateMention], places: list[PlaceMentio
         if not triggers:
             if current is not None:
                 current.segments.append(Segment(s_start, s_end))
+                stated = [d for d in _within(dates, Segment(s_start, s_end))
+                          if not d.uncertain and d.precision == "day"]
+                if current.date is None and stated:
+                    current.date = stated[0]
             continue
         for clause in _clauses(text, s_start, s_end):
             clause_triggers = [t for t in triggers if clause.start <= t.start() < clause.end]
+            previous_date = None
             for seg in _split_by_city(clause, clause_triggers, _within(cities, clause)):
-                current = _place_segment(frames, current, seg, _within(cities, seg), _within(dates, seg))
+                seg_dates = _within(dates, seg)
+                if not seg_dates and previous_date is not None:
+                    # "a bombing in Aktobe in May, and a car explosion a week later in Astana"
+                    seg_dates = [replace(previous_date, uncertain=True,
+                                         rule=previous_date.rule + "+from-preceding-clause")]
+                previous_date = seg_dates[0] if seg_dates else None
+                seg_triggers = [t for t in clause_triggers if seg.start <= t.start() < seg.end]
+                vague = not _within(cities, seg) and all(d.uncertain for d in seg_dates)
+                if current is not None and (vague and seg_dates or not seg_dates and all(
+                        ANAPHORIC_RE.search(text, max(0, t.start() - 40), t.start()) for t in seg_triggers)):
+                    named = {c.place.name for c in _within(cities, seg)}
+                    current = next((f for f in frames if f.city in named), current)
+                    current.segments.append(seg)
+                    continue
+                current = _place_segment(frames, current, seg, _within(cities, seg), seg_dates)
     return frames
 
 
@@ -156,8 +193,9 @@ def _place_segment(frames: list[Frame], current: Frame | None, seg: Segment,
         frames.append(target)
     target.segments.append(seg)
     target.place = target.place or place
-    if date and (target.date is None or len(date.value) > len(target.date.value)):
-        target.date = date
+    if date and (target.date is None or len(date.value) > len(target.date.value)
+                 or (len(date.value) == len(target.date.value) and date.value < target.date.value)):
+        target.date = date  # the most precise, then the earliest: reports follow the event
     return target
 
 
