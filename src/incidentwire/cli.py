@@ -20,7 +20,8 @@ from . import api
 from .errors import IncidentwireError
 from .export import FORMATS
 
-out = Console()
+# A pipe gets a wide table rather than rich's 80-column default.
+out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 
