@@ -352,16 +352,22 @@ def _propagates(h: _Hit, suspects: set[str]) -> bool:
                 or h.key in suspects)
 
 
+def _country_code(g, value: str | None, what: str) -> str | None:
+    """ISO2 code of a country given by code or English name; InputError when unknown."""
+    if not value:
+        return None
+    code = g.country_code(value)
+    if code is None:
+        raise InputError(f"unknown {what} {value!r}: give an ISO 3166 alpha-2 code such as 'KZ' "
+                         "or an English country name")
+    return code
+
+
 def _analyse(text: str, country_hint: str | None):
     g = _gazetteer()
     lowercase = _case_insensitive(text)
     hits = _scan(text, lowercase)
-    hint = None
-    if country_hint:
-        hint = g.country_code(country_hint)
-        if hint is None:
-            raise InputError(f"unknown country_hint {country_hint!r}: give an ISO 3166 alpha-2 "
-                             "code such as 'KZ' or an English country name")
+    hint = _country_code(g, country_hint, "country_hint")
     if lowercase:
         hits = [h for h in hits if h.kind != "country" or h.key not in AMBIGUOUS_COUNTRIES
                 or h.cue]
@@ -452,12 +458,7 @@ def lookup(name: str, country: str | None = None) -> Place | None:
     ``country`` (ISO2 or English name) restricts towns to that country, or prefers it.
     Raises :class:`~incidentwire.errors.InputError` for an unknown ``country``."""
     g = _gazetteer()
-    cc = None
-    if country:
-        cc = g.country_code(country)
-        if cc is None:
-            raise InputError(f"unknown country {country!r}: give an ISO 3166 alpha-2 code "
-                             "such as 'KZ' or an English country name")
+    cc = _country_code(g, country, "country")
     name = name.strip()
     if not name:
         return None
