@@ -48,10 +48,6 @@ def dates_match(a: str | None, b: str | None) -> float | None:
     return 2.0 if a == b and len(a) == 10 else 1.0
 
 
-def _mention_fields(m: Mention) -> dict:
-    return reconcile([m])
-
-
 def score(mention: Mention, mf: dict, cand: Candidate) -> float | None:
     """Link score of a mention (with its own reconciled fields ``mf``) against a candidate."""
     if any(x.article_id == mention.article_id for x in cand.mentions):
@@ -136,7 +132,7 @@ class Linker:
     def link(self, mention: Mention) -> tuple[str, float | None]:
         """Assign ``mention.incident_id``: an existing incident, or a new one. Returns the id and
         the winning score (None for a new incident)."""
-        mf = _mention_fields(mention)
+        mf = reconcile([mention])
         ids = set().union(*(self.blocks.get(k, set()) for k in self._keys(mf, mention.published)))
         scored = sorted(((s, i) for i in sorted(ids)
                          if (s := score(mention, mf, self.by_id[i])) is not None), reverse=True)

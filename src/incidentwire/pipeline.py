@@ -102,7 +102,7 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
         report.mentions += len(mentions)
     for incident_id in sorted(touched):
         cand = linker.by_id.get(incident_id)
-        live = [m for m in cand.mentions] if cand else []
+        live = cand.mentions if cand else []
         if not live:
             store.delete_incident(incident_id)
             continue

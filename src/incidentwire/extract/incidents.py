@@ -247,7 +247,7 @@ def _frame_claims(article: Article, text: str, frame: Frame, is_main: bool, toll
     joined = " \n".join(t for _, t in trigger_segments)
     atype, a_s, _a_e, a_conf = types.attack_type(joined)
     if atype != "unknown":
-        seg, off = _locate(trigger_segments, a_s)
+        seg = _locate(trigger_segments, a_s)
         claims.append(_claim(article, text, "attack_type", atype, seg.start, seg.end, "types", a_conf))
     for name, extractor in (("weapons", types.weapons), ("targets", types.targets)):
         for seg, t in trigger_segments:
@@ -264,14 +264,14 @@ def _frame_claims(article: Article, text: str, frame: Frame, is_main: bool, toll
     return claims
 
 
-def _locate(segments: list[tuple[Segment, str]], offset: int) -> tuple[Segment, int]:
-    """Map an offset in the joined segment texts back to its segment."""
+def _locate(segments: list[tuple[Segment, str]], offset: int) -> Segment:
+    """The segment that an offset in the joined segment texts falls in."""
     pos = 0
     for seg, t in segments:
         if offset < pos + len(t) + 2:
-            return seg, offset - pos
+            return seg
         pos += len(t) + 2
-    return segments[-1][0], 0
+    return segments[-1][0]
 
 
 def _location_claim(article: Article, text: str, frame: Frame, places: list[PlaceMention],

@@ -100,12 +100,6 @@ class Store:
         out["dropped_lines"] = json.loads(out.pop("dropped_json") or "[]")
         return out
 
-    def articles_published(self, ids: Iterable[str]) -> dict[str, str | None]:
-        clause, params = _in_clause(ids)
-        with self.engine.connect() as conn:
-            rows = conn.execute(text(f"SELECT id, published FROM articles WHERE id IN {clause}"), params)
-            return {r[0]: r[1] for r in rows}
-
     def article_ids(self) -> list[str]:
         with self.engine.connect() as conn:
             return [r[0] for r in conn.execute(text("SELECT id FROM articles ORDER BY id"))]
