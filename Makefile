@@ -24,6 +24,7 @@ eval: $(BIN)/incidentwire
 	$(BIN)/python eval/run.py --shared $(SHARED)
 
 bench: eval
+	$(BIN)/python bench/run.py --shared $(SHARED)
 
 clean:
 	rm -rf $(VENV) eval/out $(DB) $(DB)-wal $(DB)-shm
