@@ -18,6 +18,7 @@ demo: $(BIN)/incidentwire
 	$(BIN)/incidentwire --db $(DB) incidents
 
 test: $(BIN)/incidentwire
+	sh scripts/system-deps.sh
 	$(BIN)/python -m pytest
 
 eval: $(BIN)/incidentwire
