@@ -8,7 +8,7 @@ from pathlib import Path
 from . import export as export_stage
 from .errors import ExportError
 from .ingest import load_metadata
-from .pipeline import IngestReport, ingest
+from .pipeline import IngestReport, ingest, relink
 from .records import Incident
 from .results import IncidentList, IncidentPage
 from .store import Store
@@ -71,6 +71,15 @@ class Database:
 
     def incident(self, incident_id: str) -> Incident:
         return self.store.incident(incident_id)
+
+    def relink(self) -> dict:
+        """Re-link every stored mention from scratch (batch, publication order) and rebuild the
+        incidents; incident ids change. Returns the incident counts before and after."""
+        return relink(self.store)
+
+    def toll_history(self, incident_id: str) -> list[dict]:
+        """What each source said the toll was, ordered by publication time."""
+        return self.store.incident(incident_id).fields.get("toll_history", [])
 
     def article(self, article_id: str) -> dict:
         return self.store.article(article_id)

@@ -175,10 +175,13 @@ def show(ctx: click.Context, incident_id: str) -> None:
     """Show one incident: every field with the quotes that support it, and its toll history."""
     inc = _open(ctx).incident(incident_id)
     f = inc.fields
-    out.print(f"[bold]{inc.id}[/bold]  {f.get('sources')} source(s)")
+    out.print(f"[bold]{inc.id}[/bold]  {f.get('sources')} source(s), "
+              f"{f.get('independent_sources', f.get('sources'))} independent")
     for name in ("date", "location", "attack_type", "killed", "injured", "perpetrators_killed",
                  "perpetrators", "targets", "weapons"):
-        out.print(f"\n[bold]{name}[/bold]: {json.dumps(f.get(name), ensure_ascii=False)}", highlight=False)
+        conf = (f.get("confidence") or {}).get(name)
+        out.print(f"\n[bold]{name}[/bold]: {json.dumps(f.get(name), ensure_ascii=False)}"
+                  + (f"  (confidence {conf:.2f})" if conf is not None else ""), highlight=False)
         for m in inc.mentions:
             for c in m.claims:
                 if c.field == name:
@@ -190,6 +193,18 @@ def show(ctx: click.Context, incident_id: str) -> None:
         flag = " (update)" if row["update"] else ""
         out.print(f"   {row['published'] or '?'}  {row['article_id']}: {row['killed']}{flag}  \"{row['quote']}\"",
                   highlight=False, soft_wrap=True)
+    for conflict in f.get("conflicts", []):
+        said = "; ".join(f"{v} ({', '.join(arts)})" for v, arts in conflict["values"].items())
+        out.print(f"[yellow]conflict[/yellow] on {conflict['field']}: {said}", highlight=False, soft_wrap=True)
+
+
+@main.command()
+@click.pass_context
+def relink(ctx: click.Context) -> None:
+    """Re-link every stored mention from scratch and rebuild the incidents (ids change)."""
+    r = _open(ctx).relink()
+    err.print(f"{r['mentions']} mentions: {r['incidents_before']} incidents before, "
+              f"{r['incidents_after']} after", highlight=False)
 
 
 @main.command()

@@ -1,148 +1,388 @@
 """Link stage: match each new mention against the incidents already known, incrementally.
 
-Cannot-link rules (a false merge is worse than a missed link):
-- two mentions from the same article are never one incident (the extractor split them);
-- different cities, different countries;
-- dates that cannot be the same day: day-precise dates more than one day apart, or month/year
-  dates that do not contain each other;
-- a mention with no date links only to incidents dated within a year before its article.
-A candidate that passes scores points for the same city, the same date, the same attack type,
-a shared perpetrator and a compatible toll. The best candidate wins only if it clears the
-threshold and no other candidate ties with it (an ambiguous link is left unlinked).
+A mention is linked to an existing incident or starts a new one as it arrives; no batch
+re-clustering is needed (``relink`` re-runs the same linker over every stored mention in
+publication order, for comparison after a rule change).
 
-Limits: candidates are scanned in a list, blocked by year; fine for tens of thousands of
-incidents, a spatial/temporal index is the next step.
+1. Blocking. Every incident is indexed under keys built from its reconciled date and place
+   (city + month, admin1 + month, country + month, with the year for year-precise dates) and
+   under the rarest words of its reports. A new mention looks up only the keys it could share
+   (its month and the months either side, its city / admin1 / country), plus the incidents
+   that share one of its rare words, so the work per article stays flat as the store grows.
+   A word whose posting list grows past ``TERM_POSTING_CAP`` is too common to block on and
+   is dropped from the word index.
+2. Cannot-link rules (a false merge is worse than a missed link): two mentions of one article;
+   different cities or countries; dates that cannot be the same day (day-precise dates more
+   than a day apart, month/year dates that do not contain each other); a report dated only by
+   its publication date and an incident more than ``MAIN_WINDOW_DAYS`` away from it.
+3. Scoring. Points for the same day (2) or a compatible date (1), the same city (3), the
+   same admin1 (1) or country (0.5), the same attack type (1), a shared perpetrator (1), a
+   compatible toll (0.5; a later report with a much lower toll than an earlier one costs 1,
+   since tolls rise and rarely fall), and ``TEXT_POINTS`` times the text similarity of the
+   incident sentences: TF-IDF cosine with document frequencies over all stored mentions,
+   averaged over the incident's mentions (average link), proper names counted twice.
+   The best candidate wins when it reaches ``LINK_THRESHOLD`` and beats the runner-up by
+   ``AMBIGUITY_MARGIN``; an ambiguous mention starts its own incident.
+   ``TEXT_POINTS`` and ``LINK_THRESHOLD`` were tuned on the ECB+ train split
+   (../shared/eval/ecbplus/train.jsonl) and checked on dev; see eval/results.md.
+
+The words of a mention travel as a ``link_terms`` claim: {word: count} of the sentences that
+hold its claims (for the main incident, also the article's lead), with the span of those
+sentences as evidence.
+
+Embeddings were not used: wordllama / MiniLM sentence vectors make two reports of the same
+*kind* of event (two shootings) closer, which is the confusion to avoid, and MiniLM on torch
+costs ~30 ms a sentence on these 2 cores.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import gc
+import math
+import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from .extract.incidents import dates_compatible
 from .reconcile import reconcile
-from .records import Mention
+from .records import Article, Claim, Mention
 
 LINK_THRESHOLD = 3.0
+AMBIGUITY_MARGIN = 0.25
+TEXT_POINTS = 25.0
 MAIN_WINDOW_DAYS = 7
+SOFT_CONFLICT_POINTS = 1.0
+TERM_POSTING_CAP = 500
+WORD_CANDIDATES = 100
+QUERY_TERMS = 8
+INDEX_TERMS = 12
+MAX_TERMS = 400
+_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|\d+(?:st|nd|rd|th)?")
+_SENTENCE_RE = re.compile(r"[^\n.!?]+(?:[.!?]+[\"”’)]*|\n|$)")
 
 
-@dataclass
-class Candidate:
-    incident_id: str
-    mentions: list[Mention] = field(default_factory=list)
-    fields: dict = field(default_factory=dict)
+# ---------------------------------------------------------------------------- mention words
+def link_terms(text: str) -> Counter:
+    """Content words of ``text`` ({word: count}); a capitalised word inside a sentence (a name)
+    counts twice: names tell two incidents of the same kind apart."""
+    out: Counter = Counter()
+    for sent in _SENTENCE_RE.finditer(text):
+        for k, m in enumerate(_TOKEN_RE.finditer(sent.group())):
+            w = m.group()
+            low = w.lower()
+            if low in STOP_WORDS or len(low) < 3 and not low.isdigit():
+                continue
+            out[low] += 2 if k and w[0].isupper() else 1
+    return Counter(dict(out.most_common(MAX_TERMS)))
 
-    def refresh(self) -> None:
-        self.fields = reconcile(self.mentions)
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _SENTENCE_RE.finditer(text) if m.group().strip()]
 
 
-def dates_match(a: str | None, b: str | None) -> float | None:
-    """None when the two dates cannot be the same incident; else a score (2 same day, 1 compatible,
-    0 when a date is unknown)."""
+def add_link_terms(article: Article, mentions: list[Mention]) -> None:
+    """Give each mention a ``link_terms`` claim: the words of the sentences that hold its claims,
+    or of the whole article for its main incident."""
+    text = article.clean_text or article.text
+    sentences = _sentences(text)
+    for m in mentions:
+        spans = [(c.start, c.end) for c in m.claims if c.end > c.start]
+        chosen = [(s, e) for s, e in sentences if any(a < e and b > s for a, b in spans)]
+        if m.role == "main":  # the article is about its main incident: all of it counts
+            chosen = sentences
+        if not chosen:
+            continue
+        words = " \n".join(text[s:e] for s, e in chosen)
+        if m.role == "main" and article.title and not text.startswith(article.title):
+            words = article.title + "\n" + words
+        start, end = chosen[0][0], chosen[-1][1]
+        m.claims.append(Claim(field="link_terms", value=dict(link_terms(words)), start=start, end=end,
+                              quote=text[start:end], extractor="link", confidence=1.0,
+                              article_id=article.id))
+
+
+def main_event_mention(article: Article) -> Mention:
+    """The article's main event when extraction found no incident in it (used when the
+    relevance filter is off, so every article is linked): dated by publication, with words."""
+    m = Mention(article_id=article.id, index=0, role="main", published=article.published)
+    if article.published:
+        prec = {4: "year", 7: "month"}.get(len(article.published), "day")
+        m.claims.append(Claim(field="date", value={"value": article.published, "precision": prec,
+                                                   "rule": "publication-date", "uncertain": True},
+                              start=0, end=0, quote="", extractor="link", confidence=0.2,
+                              article_id=article.id))
+    return m
+
+
+def mention_terms(m: Mention) -> Counter:
+    return Counter(next((c.value for c in m.claims if c.field == "link_terms"), {}))
+
+
+# ---------------------------------------------------------------------------- dates
+def _day(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def _months(date: dict | None, around: int) -> list[str]:
+    """Block periods of a reconciled date: its month (and ``around`` months either side), or
+    its year; [] when unknown."""
+    value = (date or {}).get("value")
+    if not value:
+        return []
+    if len(value) == 4:
+        return [value] + [f"{value}-{m:02d}" for m in range(1, 13)] if around else [value]
+    y, mo = int(value[:4]), int(value[5:7])
+    out = [value[:4]] if around else []
+    for d in range(-around, around + 1):
+        yy, mm = divmod((y * 12 + mo - 1) + d, 12)
+        out.append(f"{yy:04d}-{mm + 1:02d}")
+    return out
+
+
+def date_points(mdate: dict | None, cdate: dict | None) -> float | None:
+    """None when the two dates cannot be one incident; else 2 (same day), 1 (compatible) or 0
+    (a date unknown). A date known only from the publication date fits an incident up to
+    ``MAIN_WINDOW_DAYS`` before (or, for another undated report, around) it."""
+    a, b = (mdate or {}).get("value"), (cdate or {}).get("value")
     if not a or not b:
         return 0.0
+    a_pub, b_pub = (mdate or {}).get("rule") == "publication-date", (cdate or {}).get("rule") == "publication-date"
+    if a_pub or b_pub:
+        da, db = _day(a), _day(b)
+        if da is None or db is None:
+            return 0.0 if dates_compatible(a[:7], b[:7]) else None
+        gap = (da - db).days if a_pub and not b_pub else (db - da).days if b_pub and not a_pub else abs((da - db).days)
+        return 0.0 if -1 <= gap <= MAIN_WINDOW_DAYS or (a_pub and b_pub and abs(gap) <= MAIN_WINDOW_DAYS) else None
     if not dates_compatible(a, b):
         return None
     return 2.0 if a == b and len(a) == 10 else 1.0
 
 
-def score(mention: Mention, mf: dict, cand: Candidate) -> float | None:
-    """Link score of a mention (with its own reconciled fields ``mf``) against a candidate."""
-    if any(x.article_id == mention.article_id for x in cand.mentions):
-        return None
-    cf = cand.fields
-    ml, cl = mf.get("location") or {}, cf.get("location") or {}
-    if ml.get("country") and cl.get("country") and ml["country"] != cl["country"]:
-        return None
-    if ml.get("name") and cl.get("name") and ml["name"] != cl["name"]:
-        return None
-    mdate = (mf.get("date") or {}).get("value")
-    cdate = (cf.get("date") or {}).get("value")
-    if (mf.get("date") or {}).get("rule") == "publication-date":
-        # the article did not say when: any incident in the days before it was published
-        if not _days_before(cdate, mdate, MAIN_WINDOW_DAYS):
-            return None
-        mdate = None
-    d = dates_match(mdate, cdate)
-    if d is None:
-        return None
-    if not mdate and not _within_year_before(cdate, mention.published):
-        return None
-    total = d
-    if ml.get("name") and ml.get("name") == cl.get("name"):
-        total += 3.0
-    elif ml.get("country") and ml.get("country") == cl.get("country"):
-        total += 0.5
-    mt, ct = mf.get("attack_type"), cf.get("attack_type")
-    if mt != "unknown" and mt == ct:
-        total += 1.0
-    if {p.lower() for p in mf.get("perpetrators", [])} & {p.lower() for p in cf.get("perpetrators", [])}:
-        total += 1.0
-    mk, ck = mf.get("killed") or {}, cf.get("killed") or {}
-    if mk.get("best") is not None and mk.get("best") == ck.get("best"):
-        total += 0.5
-    return total
-
-
-def _days_before(event_date: str | None, published: str | None, days: int) -> bool:
-    """The event date can fall in the ``days`` before publication (compatible when imprecise)."""
-    if not event_date or not published:
-        return False
-    if len(event_date) < 10 or len(published) < 10:
-        return dates_compatible(event_date[:7], published[:7])
-    gap = (dt.date.fromisoformat(published) - dt.date.fromisoformat(event_date)).days
-    return 0 <= gap <= days
-
-
 def _within_year_before(event_date: str | None, published: str | None) -> bool:
     if not event_date or not published:
-        return False
-    year_e, year_p = int(event_date[:4]), int(published[:4])
-    return year_p - 1 <= year_e <= year_p
+        return True
+    return int(published[:4]) - 1 <= int(event_date[:4]) <= int(published[:4])
+
+
+def _undated_fits(mf: dict, published: str | None, cf: dict, cand_mentions: list[Mention]) -> bool:
+    """A report that does not date its incident ("the attack in Aktobe") is about a recent
+    one: the incident must be dated within the year before the report was published."""
+    mdate, cdate = (mf.get("date") or {}).get("value"), (cf.get("date") or {}).get("value")
+    if not mdate and cdate:
+        return _within_year_before(cdate, published)
+    if mdate and not cdate:
+        return any(_within_year_before(mdate, m.published) for m in cand_mentions)
+    return True
+
+
+# ---------------------------------------------------------------------------- candidates
+@dataclass
+class Candidate:
+    """A known incident as the linker sees it: its mentions, fields and words."""
+
+    incident_id: str
+    mentions: list[Mention] = field(default_factory=list)
+    fields: dict = field(default_factory=dict)
+    terms: list[Counter] = field(default_factory=list)
+
+    def add(self, m: Mention) -> None:
+        self.mentions.append(m)
+        self.terms.append(mention_terms(m))
+        self.fields = reconcile(self.mentions)
+
+
+def place_points(ml: dict, cl: dict) -> float | None:
+    """None for different cities or countries; else 3 same city, 1 same admin1, 0.5 same country."""
+    if ml.get("country") and cl.get("country") and ml["country"] != cl["country"]:
+        return None
+    if ml.get("name") and cl.get("name"):
+        return 3.0 if ml["name"] == cl["name"] else None
+    if ml.get("admin1") and ml.get("admin1") == cl.get("admin1"):
+        return 1.0
+    return 0.5 if ml.get("country") and ml.get("country") == cl.get("country") else 0.0
+
+
+def toll_points(mention: Mention, mf: dict, cf: dict) -> float:
+    """Tolls rise as reports come in and rarely fall: the same toll fits, a much lower toll in a
+    later report than an earlier report gave does not."""
+    mk, ck = (mf.get("killed") or {}).get("best"), (cf.get("killed") or {}).get("best")
+    if mk is None or ck is None:
+        return 0.0
+    if mk == ck:
+        return 0.5
+    earlier = [r["killed"] for r in cf.get("toll_history", [])
+               if r["killed"] is not None and (r["published"] or "") <= (mention.published or "")]
+    if earlier and mk < 0.5 * max(earlier) and max(earlier) - mk >= 3:
+        return -1.0
+    return 0.0
 
 
 class Linker:
-    """Holds the known incidents (blocked by year) and assigns incident ids to new mentions."""
+    """Holds the known incidents and their block index; assigns incident ids to new mentions."""
 
     def __init__(self, mentions: list[Mention], new_id):
         self._new_id = new_id
         self.by_id: dict[str, Candidate] = {}
+        self.blocks: dict[tuple, set[str]] = defaultdict(set)
+        self.df: Counter = Counter()
+        self.n_mentions = 0
+        self._common: set[str] = set()
+        grouped: dict[str, list[Mention]] = defaultdict(list)
         for m in mentions:
-            self.by_id.setdefault(m.incident_id, Candidate(m.incident_id)).mentions.append(m)
-        self.blocks: dict[str, set[str]] = defaultdict(set)
+            grouped[m.incident_id].append(m)
+        for incident_id, ms in grouped.items():
+            cand = self.by_id[incident_id] = Candidate(incident_id)
+            for m in ms:
+                cand.mentions.append(m)
+                cand.terms.append(mention_terms(m))
+                self._count_words(cand.terms[-1])
+            cand.fields = reconcile(cand.mentions)
         for cand in self.by_id.values():
-            cand.refresh()
             self._index(cand)
+        # the known incidents live as long as the linker: keep the cyclic garbage collector
+        # from rescanning them on every full collection (~1 s at a million incidents)
+        gc.freeze()
 
-    def _index(self, cand: Candidate) -> None:
-        for key in self._keys(cand.fields, None):
-            self.blocks[key].add(cand.incident_id)
+    # --------------------------------------------------------------- index
+    def _count_words(self, terms: Counter) -> None:
+        self.n_mentions += 1
+        self.df.update(terms.keys())
+
+    def idf(self, word: str) -> float:
+        return math.log((self.n_mentions + 1) / (self.df.get(word, 0) + 0.5))
+
+    def _rare_words(self, terms: Counter, n: int, shared: bool) -> list[str]:
+        """The ``n`` words that weigh most in ``terms`` (TF-IDF); with ``shared``, only words
+        some other report also used (a word no one else wrote finds nothing)."""
+        words = [w for w in terms if w not in self._common and (not shared or self.df.get(w, 0) > 1)]
+        return sorted(words, key=lambda w: (-(1 + math.log(terms[w])) * self.idf(w), w))[:n]
 
     @staticmethod
-    def _keys(fields: dict, published: str | None) -> set[str]:
-        date = (fields.get("date") or {}).get("value")
-        if date:
-            return {date[:4]}
-        if published:
-            return {published[:4], str(int(published[:4]) - 1)}
-        return set()
+    def _place_keys(fields: dict, periods: list[str], query: bool) -> set[tuple]:
+        """An incident is indexed at its own place level and as inside its admin1 and country;
+        a mention looks up its own place and the vaguer levels above it (a city report can be
+        the same incident as a report that names only the province)."""
+        loc = fields.get("location") or {}
+        c, a1, city = loc.get("country"), loc.get("admin1"), loc.get("name")
+        keys = set()
+        for p in periods:
+            if not query:
+                own = ("city", c, city, p) if city else ("admin1", c, a1, p) if a1 else ("country", c, p)
+                keys |= {own, ("in-country", c, p)} | ({("in-admin1", c, a1, p)} if a1 else set())
+            elif city:
+                keys |= {("city", c, city, p), ("admin1", c, a1, p), ("country", c, p)}
+            elif a1:
+                keys |= {("in-admin1", c, a1, p), ("country", c, p)}
+            else:
+                keys.add(("in-country", c, p))
+        return keys
 
+    def _index(self, cand: Candidate) -> None:
+        keys = self._place_keys(cand.fields, _months(cand.fields.get("date"), 0) or ["?"], query=False)
+        words = Counter()
+        for t in cand.terms:
+            words.update(t)
+        keys |= {("word", w) for w in self._rare_words(words, INDEX_TERMS, shared=False)}
+        for key in keys:
+            if key[0] == "word" and key[1] in self._common:
+                continue
+            posting = self.blocks[key]
+            posting.add(cand.incident_id)
+            if key[0] == "word" and len(posting) > TERM_POSTING_CAP:
+                self._common.add(key[1])
+                del self.blocks[key]
+
+    def candidates(self, mention: Mention, mf: dict, terms: Counter) -> set[str]:
+        """Incident ids that share a date-and-place block with the mention; for a mention
+        without a city or a date, also the ``WORD_CANDIDATES`` incidents that share most of its
+        rare words."""
+        date, loc = mf.get("date") or {}, mf.get("location") or {}
+        periods = _months(date, 1) + ["?"]  # "?": incidents not dated yet
+        if not date and mention.published:  # undated: the year before publication
+            year = int(mention.published[:4])
+            periods += _months({"value": str(year)}, 1) + _months({"value": str(year - 1)}, 1)
+        out: set[str] = set()
+        for k in self._place_keys(mf, periods, query=True):
+            out |= self.blocks.get(k, set())
+        if not loc.get("name") or not date.get("value") or date.get("rule") == "publication-date":
+            shared: Counter = Counter()
+            for w in self._rare_words(terms, QUERY_TERMS, shared=True):
+                shared.update(self.blocks.get(("word", w), ()))
+            out |= {i for i, _ in shared.most_common(WORD_CANDIDATES)}
+        return out
+
+    # --------------------------------------------------------------- scoring
+    def text_similarity(self, terms: Counter, cand: Candidate) -> float:
+        """Average TF-IDF cosine of the mention's words with each report of the incident."""
+        if not terms or not any(cand.terms):
+            return 0.0
+        v = self._vector(terms)
+        sims = [sum(x * u.get(w, 0.0) for w, x in v.items()) for u in map(self._vector, cand.terms) if u]
+        return sum(sims) / len(sims) if sims else 0.0
+
+    def _vector(self, terms: Counter) -> dict[str, float]:
+        v = {w: (1 + math.log(c)) * self.idf(w) for w, c in terms.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {w: x / norm for w, x in v.items()}
+
+    def score(self, mention: Mention, mf: dict, terms: Counter, cand: Candidate) -> float | None:
+        """Link score of a mention (with its own reconciled fields ``mf``) against a candidate;
+        None when a cannot-link rule forbids it."""
+        if any(x.article_id == mention.article_id for x in cand.mentions):
+            return None
+        cf = cand.fields
+        text = TEXT_POINTS * self.text_similarity(terms, cand)
+        place = place_points(mf.get("location") or {}, cf.get("location") or {})
+        date = date_points(mf.get("date"), cf.get("date"))
+        if date is not None and not _undated_fits(mf, mention.published, cf, cand.mentions):
+            date = None
+        if not (mention.on_topic and any(x.on_topic for x in cand.mentions)):
+            # an off-topic article's places and dates are weak evidence (the extractor reads
+            # violent incidents): the words decide, and a conflict only costs points
+            return text - SOFT_CONFLICT_POINTS * ((place is None) + (date is None))
+        if place is None or date is None:
+            return None
+        total = date + place
+        mt, ct = mf.get("attack_type"), cf.get("attack_type")
+        if mt and mt != "unknown" and mt == ct:
+            total += 1.0
+        if {p.lower() for p in mf.get("perpetrators", [])} & {p.lower() for p in cf.get("perpetrators", [])}:
+            total += 1.0
+        total += toll_points(mention, mf, cf)
+        return total + text
+
+    # --------------------------------------------------------------- linking
     def link(self, mention: Mention) -> tuple[str, float | None]:
         """Assign ``mention.incident_id``: an existing incident, or a new one. Returns the id and
         the winning score (None for a new incident)."""
         mf = reconcile([mention])
-        ids = set().union(*(self.blocks.get(k, set()) for k in self._keys(mf, mention.published)))
-        scored = sorted(((s, i) for i in sorted(ids)
-                         if (s := score(mention, mf, self.by_id[i])) is not None), reverse=True)
+        terms = mention_terms(mention)
+        self._count_words(terms)
+        scored = sorted(((s, i) for i in sorted(self.candidates(mention, mf, terms))
+                         if (s := self.score(mention, mf, terms, self.by_id[i])) is not None), reverse=True)
         best = None
-        if scored and scored[0][0] >= LINK_THRESHOLD and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+        if scored and scored[0][0] >= LINK_THRESHOLD and (
+                len(scored) == 1 or scored[0][0] - scored[1][0] >= AMBIGUITY_MARGIN):
             best = scored[0]
         incident_id = best[1] if best else self._new_id()
         cand = self.by_id.setdefault(incident_id, Candidate(incident_id))
-        cand.mentions.append(mention)
-        cand.refresh()
+        cand.add(mention)
         self._index(cand)
         mention.incident_id = incident_id
         return incident_id, (best[0] if best else None)
+
+
+def relink_mentions(mentions: list[Mention], new_id) -> Linker:
+    """Link every mention afresh, in publication order (articles without a date last)."""
+    linker = Linker([], new_id)
+    order = sorted(mentions, key=lambda m: (m.published is None, m.published or "", m.article_id, m.index))
+    for m in order:
+        m.incident_id = None
+        linker.link(m)
+    return linker

@@ -14,7 +14,7 @@ from . import clean, relevance
 from .extract.dates import find_dates
 from .extract.incidents import extract_mentions
 from .ingest import read_articles
-from .link import Linker
+from .link import Linker, add_link_terms, main_event_mention, relink_mentions
 from .reconcile import reconcile
 from .records import Article, Incident, Rejected
 from .store import Store
@@ -95,6 +95,11 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
             if relevance_filter:
                 continue
         mentions = extract_mentions(item)
+        if not mentions and not relevance_filter:
+            mentions = [main_event_mention(item)]
+        for m in mentions:
+            m.publisher, m.on_topic = item.publisher, bool(item.relevant)
+        add_link_terms(item, mentions)
         for m in mentions:
             linker.link(m)
             touched.add(m.incident_id)
@@ -112,3 +117,17 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
         else:
             report.incidents_new += 1
     return report
+
+
+def relink(store: Store) -> dict:
+    """Re-link every stored mention from scratch, in publication order, and rebuild the
+    incidents (for comparison with the incremental result after a change of linking rules).
+    Incident ids are issued afresh; returns the incident counts before and after."""
+    mentions = store.mentions()
+    before = {m.incident_id for m in mentions if m.incident_id}
+    linker = relink_mentions(mentions, store.next_incident_id_factory())
+    store.save_mentions(mentions)
+    for incident_id in before:
+        store.delete_incident(incident_id)
+    store.save_incidents(Incident(id=i, fields=reconcile(c.mentions)) for i, c in linker.by_id.items())
+    return {"mentions": len(mentions), "incidents_before": len(before), "incidents_after": len(linker.by_id)}

@@ -14,6 +14,13 @@ Rules (each field also records how many sources back it and any conflict):
 - perpetrators, targets, weapons: union, most-cited first.
 - toll_history: what each source said, ordered by publication time (a month-precise date sorts
   at the end of its month; an update sorts after the values it revises).
+- independent_sources: distinct outlets (``Mention.publisher``; an article with no known
+  outlet counts as its own), so syndicated copies of one story count once; ``sources`` counts
+  articles.
+- confidence: per field, the share of the reports giving that field that agree with the
+  chosen value, times the best extractor confidence behind it (0..1).
+- conflicts: fields where sources disagree, with the values and the articles behind each
+  (e.g. two outlets naming different perpetrators).
 """
 
 from __future__ import annotations
@@ -118,6 +125,78 @@ def _union(mentions: list[Mention], field: str) -> list[str]:
     return [canonical[k] for k, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
+def _agreement(mentions: list[Mention], field: str, agrees) -> float | None:
+    """Share of the articles giving ``field`` whose claim agrees with the chosen value, times
+    the best confidence among the agreeing claims."""
+    found = _claims(mentions, field)
+    if not found:
+        return None
+    articles = {m.article_id for m, _ in found}
+    agreeing = [(m, c) for m, c in found if agrees(c.value)]
+    if not agreeing:
+        return 0.0
+    share = len({m.article_id for m, _ in agreeing}) / len(articles)
+    return round(share * max(c.confidence for _, c in agreeing), 3)
+
+
+def _conflicts(mentions: list[Mention], fields: dict) -> list[dict]:
+    """Fields on which the articles disagree, each value with the articles that gave it."""
+    out = []
+
+    def values_by(field: str, key) -> dict:
+        by: dict = {}
+        for m, c in _claims(mentions, field):
+            v = key(c.value)
+            if v is not None:
+                by.setdefault(v, set()).add(m.article_id)
+        return by
+
+    checks = {
+        "date": lambda v: v.get("value") if v.get("rule") != "publication-date" else None,
+        "location": lambda v: v.get("name"),
+        "attack_type": lambda v: v if v != "unknown" else None,
+    }
+    for field, key in checks.items():
+        by = values_by(field, key)
+        if field == "date":  # "2016-07" and "2016-07-18" agree
+            by = {v: a for v, a in by.items() if not any(o != v and o.startswith(v) for o in by)}
+        if len(by) > 1:
+            out.append({"field": field, "values": {str(v): sorted(a) for v, a in sorted(by.items(), key=str)}})
+    for field in COUNT_FIELDS:  # tolls rise, so only a report above the chosen best disagrees
+        best = (fields[field] or {}).get("best")
+        if best is not None and any((c.value.get("min") or 0) > best for _, c in _claims(mentions, field)):
+            out.append({"field": field, "values": {str(v): sorted(a) for v, a in sorted(
+                values_by(field, lambda v: v.get("best")).items())}})
+    # perpetrators: two articles that each name someone, and no name in common
+    per_article: dict[str, set] = {}
+    for m, c in _claims(mentions, "perpetrators"):
+        per_article.setdefault(m.article_id, set()).add(str(c.value).lower())
+    names = list(per_article.items())
+    if any(not (a & b) for i, (_, a) in enumerate(names) for _, b in names[i + 1:]):
+        out.append({"field": "perpetrators",
+                    "values": {n: sorted(x for x, s in per_article.items() if n in s)
+                               for n in sorted(set().union(*per_article.values()))}})
+    return out
+
+
+def _confidence(mentions: list[Mention], fields: dict) -> dict:
+    date, loc = fields["date"] or {}, fields["location"] or {}
+    out = {
+        "date": _agreement(mentions, "date", lambda v: bool(date) and (
+            date["value"].startswith(v["value"]) or v.get("rule") == "publication-date")),
+        "location": _agreement(mentions, "location", lambda v: bool(loc) and (
+            (v.get("name") or None) in (loc.get("name"), None) and v.get("country") in (loc.get("country"), None))),
+        "attack_type": _agreement(mentions, "attack_type", lambda v: v == fields["attack_type"]),
+    }
+    for f in COUNT_FIELDS:
+        best = (fields[f] or {}).get("best")
+        # tolls rise: an earlier, lower report is superseded, not contradicted
+        out[f] = _agreement(mentions, f, lambda v, b=best: b is not None and (v.get("min") or 0) <= b)
+    perps = {p.lower() for p in fields["perpetrators"]}
+    out["perpetrators"] = _agreement(mentions, "perpetrators", lambda v: str(v).lower() in perps)
+    return {k: v for k, v in out.items() if v is not None}
+
+
 def reconcile(mentions: list[Mention]) -> dict:
     """Reconciled fields of the incident these mentions report."""
     fields = {
@@ -130,5 +209,8 @@ def reconcile(mentions: list[Mention]) -> dict:
         "weapons": _union(mentions, "weapons"),
         "toll_history": toll_history(mentions),
         "sources": len({m.article_id for m in mentions}),
+        "independent_sources": len({m.publisher or f"article:{m.article_id}" for m in mentions}),
     }
+    fields["confidence"] = _confidence(mentions, fields)
+    fields["conflicts"] = _conflicts(mentions, fields)
     return fields

@@ -70,6 +70,8 @@ class Mention:
     claims: list[Claim] = field(default_factory=list)
     incident_id: str | None = None
     published: str | None = None     # the article's publication date, for ordering reports
+    publisher: str | None = None     # the article's outlet: copies from one outlet are one source
+    on_topic: bool = True            # False when the article was judged off-topic (claims are weaker)
 
     def values(self, name: str) -> list[Any]:
         return [c.value for c in self.claims if c.field == name]

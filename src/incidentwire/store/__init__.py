@@ -163,8 +163,9 @@ class Store:
             clause, params = _in_clause(incident_ids)
             where = f"WHERE m.incident_id IN {clause}"
         sql = ('SELECT m.key, m.article_id, m.idx, m.role, m.incident_id, m.published, c.field, '
-               'c.value_json, c.start, c."end", c.quote, c.extractor, c.confidence '
-               f"FROM mentions m LEFT JOIN claims c ON c.mention_key = m.key {where} "
+               'c.value_json, c.start, c."end", c.quote, c.extractor, c.confidence, a.publisher, a.relevant '
+               "FROM mentions m LEFT JOIN claims c ON c.mention_key = m.key "
+               f"LEFT JOIN articles a ON a.id = m.article_id {where} "
                "ORDER BY m.article_id, m.idx, c.id")
         out: dict[str, Mention] = {}
         with self.engine.connect() as conn:
@@ -172,7 +173,7 @@ class Store:
                 m = out.get(r[0])
                 if m is None:
                     m = out[r[0]] = Mention(article_id=r[1], index=r[2], role=r[3], incident_id=r[4],
-                                            published=r[5])
+                                            published=r[5], publisher=r[13], on_topic=r[14] != 0)
                 if r[6] and r[6] != "_none":
                     m.claims.append(Claim(field=r[6], value=json.loads(r[7]), start=r[8], end=r[9],
                                           quote=r[10], extractor=r[11], confidence=r[12],

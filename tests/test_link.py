@@ -1,0 +1,157 @@
+"""Link and reconcile stages on hand-made mentions, plus relink on the seeds through the CLI."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+
+import incidentwire
+from conftest import SEEDS, SEEDS_META, needs_shared
+from incidentwire import link
+from incidentwire.reconcile import reconcile
+from incidentwire.records import Article, Claim, Mention
+
+CLI = [sys.executable, "-m", "incidentwire.cli"]
+
+
+def _mention(article_id: str, *, date=None, city=None, country="Kazakhstan", admin1=None, killed=None,
+             perps=(), atype=None, published="2016-07-20", publisher=None, text="", on_topic=True,
+             index=0, date_rule="absolute") -> Mention:
+    def claim(field, value, conf=0.8):
+        return Claim(field=field, value=value, start=0, end=0, quote="", extractor="test",
+                     confidence=conf, article_id=article_id)
+    m = Mention(article_id=article_id, index=index, role="main" if index == 0 else "background",
+                published=published, publisher=publisher, on_topic=on_topic)
+    if date:
+        prec = {4: "year", 7: "month", 10: "day"}[len(date)]
+        m.claims.append(claim("date", {"value": date, "precision": prec, "rule": date_rule}))
+    m.claims.append(claim("location", {"name": city, "admin1": admin1, "country": country,
+                                       "precision": 1 if city else 4, "kind": "city" if city else "country"}))
+    if atype:
+        m.claims.append(claim("attack_type", atype))
+    if killed is not None:
+        m.claims.append(claim("killed", {"min": killed, "best": killed, "max": killed}))
+    for p in perps:
+        m.claims.append(claim("perpetrators", p))
+    if text:
+        m.claims.append(claim("link_terms", dict(link.link_terms(text)), 1.0))
+    return m
+
+
+def _linker(mentions=()):
+    counter = itertools.count(1)
+    return link.Linker(list(mentions), lambda: f"inc-{next(counter):06d}")
+
+
+def test_reports_of_one_attack_link_and_a_different_city_does_not():
+    lk = _linker()
+    a, _ = lk.link(_mention("a1", date="2016-07-18", city="Almaty", killed=4, atype="armed_assault"))
+    b, score = lk.link(_mention("a2", date="2016-07-18", city="Almaty", killed=6, atype="armed_assault"))
+    c, _ = lk.link(_mention("a3", date="2016-07-18", city="Aktobe", killed=6, atype="armed_assault"))
+    assert a == b and score >= link.LINK_THRESHOLD
+    assert c != a
+
+
+def test_day_precise_dates_two_days_apart_never_link():
+    lk = _linker()
+    a, _ = lk.link(_mention("a1", date="2016-07-18", city="Almaty", atype="armed_assault", text="gunmen police"))
+    b, _ = lk.link(_mention("a2", date="2016-07-20", city="Almaty", atype="armed_assault", text="gunmen police"))
+    assert a != b
+
+
+def test_two_mentions_of_one_article_are_never_one_incident():
+    lk = _linker()
+    a, _ = lk.link(_mention("a1", date="2016-06", city="Aktobe"))
+    b, _ = lk.link(_mention("a1", date="2016-06", city="Aktobe", index=1))
+    assert a != b
+
+
+def test_background_mention_without_a_day_links_to_the_incident_reported_elsewhere():
+    lk = _linker()
+    main, _ = lk.link(_mention("a1", date="2016-06-05", city="Aktobe", killed=6, atype="armed_assault",
+                               published="2016-06-06", text="Gunmen attacked gun shops and a military unit in Aktobe"))
+    other, _ = lk.link(_mention("a1b", date="2016-06-05", city="Taraz", published="2016-06-06"))
+    background, _ = lk.link(_mention("a2", date="2016-06", city="Aktobe", index=1, published="2016-07-20",
+                                     text="the June attacks in Aktobe"))
+    assert background == main != other
+
+
+def test_off_topic_reports_link_by_their_words_and_tell_two_events_apart():
+    hosting = "Hugh Jackman will host the Academy Awards ceremony, producers of the Oscars telecast said"
+    other = "Ellen DeGeneres will host the Oscars again, she tweeted; the Academy confirmed her second stint"
+    lk = _linker()
+    ids = [lk.link(_mention(f"d{i}", country=None, published=None, on_topic=False, text=t))[0]
+           for i, t in enumerate([hosting, hosting.replace("said", "announced on Wednesday"), other,
+                                  other + " as host", "Pirates attacked a merchant vessel in the Gulf of Aden"])]
+    assert ids[0] == ids[1] and ids[2] == ids[3]
+    assert len({ids[0], ids[2], ids[4]}) == 3
+
+
+def test_blocking_keeps_the_candidates_of_a_dated_city_report_small():
+    stored = []
+    for n in range(3000):  # other cities and other months: none may be scored
+        m = _mention(f"s{n}", date=f"20{10 + n % 10}-{1 + n % 12:02d}-{1 + n % 28:02d}", city=f"City{n % 50}",
+                     text=f"attack word{n % 7} bombing")
+        m.incident_id = f"inc-{n:06d}"
+        stored.append(m)
+    lk = _linker(stored)
+    new = _mention("x", date="2013-04-05", city="City3", text="attack word3 bombing")
+    cands = lk.candidates(new, reconcile([new]), link.mention_terms(new))
+    assert 0 < len(cands) < 30
+    fields = [lk.by_id[i].fields for i in cands]
+    assert all(f["location"]["name"] == "City3" and f["date"]["value"][:4] == "2013" for f in fields)
+
+
+def test_link_terms_claim_covers_the_main_incident_article():
+    art = Article(id="x", text="", clean_text="Gunmen attacked a police station in Almaty.\nFour were killed.")
+    m = Mention(article_id="x", index=0, role="main")
+    link.add_link_terms(art, [m])
+    [claim] = [c for c in m.claims if c.field == "link_terms"]
+    assert claim.value["almaty"] == 2 and "police" in claim.value and claim.quote.startswith("Gunmen")
+
+
+def test_main_event_mention_is_dated_by_publication():
+    m = link.main_event_mention(Article(id="x", text="Awards news", published="2013-08-02"))
+    assert m.role == "main" and m.value("date")["rule"] == "publication-date"
+
+
+def test_reconcile_flags_perpetrator_conflict_and_counts_outlets_once():
+    ms = [_mention("a1", date="2016-07-18", city="Almaty", perps=["Ruslan Kulikbayev"], publisher="Wire"),
+          _mention("a2", date="2016-07-18", city="Almaty", perps=["Islamic State"], publisher="Wire"),
+          _mention("a3", date="2016-07-18", city="Almaty", publisher="Daily")]
+    f = reconcile(ms)
+    assert f["sources"] == 3 and f["independent_sources"] == 2
+    [conflict] = [c for c in f["conflicts"] if c["field"] == "perpetrators"]
+    assert conflict["values"] == {"islamic state": ["a2"], "ruslan kulikbayev": ["a1"]}
+    assert f["confidence"]["date"] == 0.8 and f["confidence"]["perpetrators"] == 0.8
+
+
+def test_rising_toll_is_not_a_conflict_but_a_higher_ignored_report_is():
+    rising = [_mention("a1", killed=4, published="2016-07-18"), _mention("a2", killed=6, published="2016-07-19")]
+    f = reconcile(rising)
+    assert f["killed"]["best"] == 6 and [r["killed"] for r in f["toll_history"]] == [4, 6]
+    assert not [c for c in f["conflicts"] if c["field"] == "killed"] and f["confidence"]["killed"] == 0.8
+    odd = [_mention("a1", killed=21, published="2016-06-06"), _mention("a2", killed=6, published="2016-06-07")]
+    assert [c["field"] for c in reconcile(odd)["conflicts"]] == ["killed"]
+
+
+def _tolls(db):
+    return sorted([r["killed"] for r in i.fields["toll_history"]] for i in db.incidents())
+
+
+@needs_shared
+def test_relink_rebuilds_the_same_seed_incidents(tmp_path):
+    path = tmp_path / "seeds.db"
+    db = incidentwire.open(path)
+    db.ingest([SEEDS], metadata=SEEDS_META)
+    before = _tolls(db)
+    r = subprocess.run(CLI + ["--db", str(path), "relink"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "incidents before" in r.stderr
+    n_before, n_after = (int(x.split()[0]) for x in r.stderr.split(":", 1)[1].split(","))
+    assert n_before == n_after and _tolls(db) == before
+    [almaty] = [i for i in db.incidents() if (i.fields["location"] or {}).get("name") == "Almaty"
+                and (i.fields["date"] or {}).get("value") == "2016-07-18"]
+    history = [r["killed"] for r in db.toll_history(almaty.id)]
+    assert history[0] == 4 and history[-1] == 6
