@@ -22,3 +22,11 @@ class NotFoundError(IncidentwireError):
 
 class ExportError(IncidentwireError):
     """An export format is unknown or the output cannot be written."""
+
+
+class AlertError(IncidentwireError):
+    """An alert rule file is invalid, an alert cannot be rendered, or a sink is misconfigured."""
+
+
+class DeliveryError(AlertError):
+    """One delivery of an alert to a sink failed (it is retried from the outbox)."""
