@@ -220,3 +220,16 @@ def test_file_sinks_write_cap_files_and_an_atom_feed(tmp_path, seeds_db):
     assert [e.findtext(f"{{{ATOM_NS}}}id") for e in entries] == [f"urn:incidentwire:alert:{a.id}" for a in new[::-1][:2]]
     feed = etree.fromstring(alerts.feed_for_store(db.store, limit=3).encode())
     assert len(feed.findall(f"{{{ATOM_NS}}}entry")) == 3
+
+
+def test_example_rules_file_loads_and_builds_its_sinks(monkeypatch):
+    from conftest import ROOT
+    config = alerts.load_config(ROOT / "examples" / "alerts.toml")
+    assert {r.type for r in config.rules} == {"new_incident", "toll_revised", "killed_at_least", "level_change"}
+    with pytest.raises(AlertError, match="OPS_HOOK_SECRET is not set"):
+        alerts.build_sinks(config.sinks)
+    monkeypatch.setenv("OPS_HOOK_SECRET", "x")
+    sinks = alerts.build_sinks(config.sinks, config.sender)
+    assert sorted(sinks) == ["cap-files", "feed", "ops-hook"] and sinks["ops-hook"].max_attempts == 8
+    for sink in sinks.values():
+        sink.close()

@@ -130,7 +130,7 @@ def _level_patterns(scale: Scale) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
 _PATTERNS = {cc: _level_patterns(s) for cc, s in SCALES.items()}
 
 
-def _country_code(place: dict) -> str | None:
+def country_code_of(place: dict) -> str | None:
     """The ISO2 code of a place dict's country (reconciled locations carry only the name)."""
     if place.get("country_code"):
         return place["country_code"]
@@ -164,13 +164,13 @@ def _region_for(sentence: tuple[int, int], sentence_text: str, places, main_loca
         best = min(inside, key=lambda p: (p.place.precision, -p.confidence))
         return _place_dict(best.place)
     if main_location and main_location.get("name") and _LOCAL_WORDS.search(sentence_text):
-        loc = dict(main_location, country_code=_country_code(main_location))
+        loc = dict(main_location, country_code=country_code_of(main_location))
         loc.setdefault("kind", "city" if loc.get("precision") == 1 else "admin1")
         loc["key"] = region_key(loc)
         return {k: loc.get(k) for k in ("name", "kind", "admin1", "country", "country_code", "lat", "lon",
                                          "geonameid", "precision", "key")}
     if main_location and main_location.get("country"):
-        return _country_region(_country_code(main_location), main_location.get("country"))
+        return _country_region(country_code_of(main_location), main_location.get("country"))
     return _country_region(None, article_country)
 
 
@@ -351,7 +351,7 @@ def _regions_of(location: dict | None) -> list[dict]:
     if not location:
         return []
     out = []
-    cc = _country_code(location)
+    cc = country_code_of(location)
     if location.get("name") and (location.get("precision") or 9) <= 3:
         kind = "city" if (location.get("precision") or 9) == 1 else "admin1"
         out.append({"name": location["name"], "kind": kind, "country": location.get("country"),

@@ -75,16 +75,21 @@ def _article_order(a: dict) -> tuple:
     return (publication_sort_key(a.get("published")), a.get("ingested_at") or "", a["id"])
 
 
+def _source(article: dict) -> dict:
+    return {k: article.get(k) for k in ("publisher", "url", "published", "title")}
+
+
+def _claim_evidence(claim, article: dict) -> dict:
+    return {"article_id": claim.article_id or article["id"], "field": claim.field, "quote": claim.quote,
+            "start": claim.start, "end": claim.end, **_source(article)}
+
+
 def _evidence(mentions: list[Mention], field_name: str, article: dict) -> dict:
     for m in mentions:
         for c in m.claims:
             if c.field == field_name:
-                return {"article_id": c.article_id or m.article_id, "field": field_name, "quote": c.quote,
-                        "start": c.start, "end": c.end, "publisher": article.get("publisher"),
-                        "url": article.get("url"), "published": article.get("published"),
-                        "title": article.get("title")}
-    return {"article_id": article["id"], "field": None, "quote": None, "publisher": article.get("publisher"),
-            "url": article.get("url"), "published": article.get("published"), "title": article.get("title")}
+                return _claim_evidence(c, article)
+    return {"article_id": article["id"], "field": None, "quote": None, **_source(article)}
 
 
 def _place(fields: dict) -> str:
@@ -117,8 +122,8 @@ def _incident_alert(kind: str, alert_id: str, inc: Incident, fields: dict, artic
     snapshot = {k: fields.get(k) for k in SNAPSHOT_FIELDS}
     loc = fields.get("location") or None
     if loc:
-        loc = dict(loc, key=threat.region_key(dict(loc, country_code=threat._country_code(loc))),
-                   country_code=threat._country_code(loc))
+        loc = dict(loc, key=threat.region_key(dict(loc, country_code=threat.country_code_of(loc))),
+                   country_code=threat.country_code_of(loc))
     return Alert(id=alert_id, kind=kind, headline=headline, description=_describe(fields),
                  sent=article.get("ingested_at") or "", incident_id=inc.id, region=loc, fields=snapshot,
                  previous=previous, evidence=_evidence(mentions, evidence_field, article),
@@ -192,10 +197,7 @@ def official_level_alerts(store, articles: dict[str, dict]) -> list[Alert]:
                              f"({v['action']}, {date}); previously {current or 'none known'}."),
                 sent=article.get("ingested_at") or "", region=region,
                 fields=dict(v, source_kind="official"), previous=current,
-                evidence={"article_id": c.article_id, "field": "threat_level", "quote": c.quote,
-                          "start": c.start, "end": c.end, "publisher": article.get("publisher"),
-                          "url": article.get("url"), "published": article.get("published"),
-                          "title": article.get("title")},
+                evidence=_claim_evidence(c, article),
                 order=(*_article_order(article), KIND_ORDER["level_change"], key)))
             current = level
     return out

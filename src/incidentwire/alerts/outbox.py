@@ -141,9 +141,10 @@ def deliver_due(store, sinks: dict, stop: threading.Event | None = None) -> Coun
 
 
 def _mark(store, alert_id: str, sink: str, state: str, attempts: int, next_at: float, error: str | None) -> None:
+    keep_error = "" if error is None else "last_error = :err, "   # a success keeps the last failure's reason
     with store.engine.begin() as conn:
         conn.execute(text(
-            "UPDATE alert_outbox SET state = :st, attempts = :n, next_attempt_at = :t, "
-            "last_error = COALESCE(:err, last_error), delivered_at = :d WHERE alert_id = :a AND sink = :s"),
+            f"UPDATE alert_outbox SET state = :st, attempts = :n, next_attempt_at = :t, {keep_error}"
+            "delivered_at = :d WHERE alert_id = :a AND sink = :s"),
             {"st": state, "n": attempts, "t": next_at, "err": error,
              "d": _now_iso() if state == "delivered" else None, "a": alert_id, "s": sink})
