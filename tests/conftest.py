@@ -43,3 +43,11 @@ def seeds_db(tmp_path_factory):
     db = incidentwire.open(path)
     db.ingest([SEEDS], metadata=SEEDS_META)
     return db
+
+
+@pytest.fixture(scope="session")
+def web_sample_db(tmp_path_factory) -> Path:
+    """A SQLite file with the bundled sample news and hostile (XSS) articles, built once; web
+    tests copy it (see tests/web_helpers.py)."""
+    from web_helpers import build_sample_db
+    return build_sample_db(tmp_path_factory.mktemp("web") / "sample.db")
