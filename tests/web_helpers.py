@@ -27,9 +27,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 # Articles that try to run code when shown: every one must appear as plain text.
 XSS_TEXT = (
     "Gunmen attacked a market in Peshawar, Pakistan, on Monday, killing 7 people, police said.\n"
+    "Witnesses said one attacker shouted <script>window.__xss = 'inline script'</script> and fired at "
+    "stalls <img src=\"x\" onerror=\"window.__xss = 'inline onerror'\"> near the "
+    "<a href=\"javascript:window.__xss='js url'\" id=\"evil-link\">main gate</a> of the market.\n"
     "<script>window.__xss = 'script tag'</script>\n"
-    '<img src="x" onerror="window.__xss = \'onerror\'">\n'
-    '<a href="javascript:window.__xss=\'js url\'" id="evil-link">click me</a>\n'
     "A spokesman said 7 people were killed in the attack on the Peshawar market.\n"
 )
 XSS_HTML = (

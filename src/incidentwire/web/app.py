@@ -1,8 +1,8 @@
 """The FastAPI application: REST API (/api), HTML pages, offline API docs, static files.
 
 Dependencies and why: FastAPI + uvicorn (REST, the house choice), Jinja2 (autoescaped pages),
-python-multipart (form posts and uploads), fastapi-offline (Swagger UI and ReDoc assets shipped
-in a PyPI package, so /docs and /redoc render without a CDN).
+python-multipart (form posts and uploads), fastapi-offline (Swagger UI assets shipped
+in a PyPI package, so /docs renders without a CDN).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # an injected inline script or handler. The API docs pages use inline scripts and are exempt.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-_DOCS = ("/docs", "/redoc")
+_DOCS = ("/docs",)
 
 
 def _status(exc: Exception) -> int:
@@ -84,7 +84,8 @@ async def _too_large(max_bytes: int, send) -> None:
 
 def create_app(db, protect_reads: bool = False, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES):
     """The web application over an open ``incidentwire.Database``."""
-    app = FastAPIOffline(title="incidentwire", version=__version__, static_url="/static/apidocs",
+    # ReDoc is left out: its bundle fetches a logo from its vendor's CDN
+    app = FastAPIOffline(title="incidentwire", version=__version__, static_url="/static/apidocs", redoc_url=None,
                          description="Reconciled, evidence-backed incidents of political violence. "
                                      "Writes need `Authorization: Bearer <token>` "
                                      "(`incidentwire token create NAME`).")

@@ -10,7 +10,7 @@
     .then(function (r) { return r.json(); })
     .then(function (world) {
       L.geoJSON(unwrapAntimeridian(topojson.feature(world, world.objects.countries)), {
-        style: { color: "#777", weight: 0.6, fillColor: "#eef0e6", fillOpacity: 1 }
+        style: { color: "#777", weight: 0.6, fillColor: "#eef0e6", fillOpacity: 1 }, interactive: false
       }).addTo(map).bringToBack();
       document.getElementById("map").dataset.outlines = "loaded";
     });
