@@ -31,19 +31,27 @@ def test_health_and_stats(site):
     health = client.get("/api/health").json()
     assert health["status"] == "ok" and health["counts"]["incidents"] == len(db.incidents())
     stats = client.get("/api/stats").json()
-    assert stats["incidents"] == len(db.incidents())
+    assert sum(r["incidents"] for r in stats["by_country"]) == len(db.incidents())
+    france = client.get("/api/stats", params={"country": "France"}).json()
+    assert [r["country"] for r in france["by_country"]] == ["France"]
 
 
 def test_list_filters_and_paging(site):
     client, db, _ = site
-    everything = client.get("/api/incidents", params={"limit": 1000}).json()
+    everything = client.get("/api/incidents", params={"per_page": 1000}).json()
     assert everything["total"] == len(db.incidents()) == len(everything["items"])
     france = client.get("/api/incidents", params={"country": "France"}).json()
     assert france["total"] == 2 and {i["location"]["country"] for i in france["items"]} == {"France"}
     big = client.get("/api/incidents", params={"min_killed": 50}).json()["items"]
     assert big and all(i["killed"]["best"] >= 50 for i in big)
-    page = client.get("/api/incidents", params={"limit": 3, "offset": 3}).json()
-    assert [i["id"] for i in page["items"]] == [i["id"] for i in everything["items"][3:6]]
+    page = client.get("/api/incidents", params={"per_page": 3, "page": 2}).json()
+    assert [i["id"] for i in page["items"]] == [i["id"] for i in everything["items"][3:6]] and page["has_more"]
+    by_type = client.get("/api/incidents", params={"attack_type": "bombing_explosion,armed_assault"}).json()
+    assert by_type["total"] and {i["attack_type"] for i in by_type["items"]} <= {"bombing_explosion", "armed_assault"}
+    near = client.get("/api/incidents", params={"near": "53.48,-2.24,30"}).json()["items"]
+    assert near and {i["location"]["name"] for i in near} <= {"Manchester", "Fallowfield"}
+    bad = client.get("/api/incidents", params={"bbox": "1,2,3"})
+    assert bad.status_code == 400 and "bbox" in bad.json()["error"]["message"]
     found = client.get("/api/incidents", params={"q": "Quetta"}).json()
     assert [i["location"]["name"] for i in found["items"]] == ["Quetta"]
     search = client.get("/api/search", params={"q": "Quetta"}).json()
@@ -75,6 +83,9 @@ def test_article_has_text_raw_and_metadata_and_unsafe_urls_are_not_links(site):
 def test_exports(site):
     client, db, _ = site
     assert len(client.get("/api/export", params={"format": "json"}).json()) == len(db.incidents())
+    assert len(client.get("/api/export", params={"format": "json", "country": "France"}).json()) == 2
+    geo = client.get("/api/export", params={"format": "geojson"})
+    assert geo.headers["content-type"].startswith("application/geo+json") and geo.json()["features"]
     rows = list(csv.DictReader(io.StringIO(client.get("/api/export", params={"format": "csv"}).text)))
     assert len(rows) == len(db.incidents())
     lines = client.get("/api/export", params={"format": "eval-jsonl"}).text.splitlines()
@@ -87,8 +98,8 @@ def test_errors_are_json_with_status_codes(site):
     client, _, _ = site
     missing = client.get("/api/incidents/inc-999999")
     assert missing.status_code == 404 and missing.json()["error"]["type"] == "NotFoundError"
-    invalid = client.get("/api/incidents", params={"limit": 0})
-    assert invalid.status_code == 422 and "limit" in invalid.json()["error"]["message"]
+    invalid = client.get("/api/incidents", params={"per_page": 0})
+    assert invalid.status_code == 422 and "per_page" in invalid.json()["error"]["message"]
     assert client.get("/api/nothing-here").json()["error"]["status"] == 404
 
 
@@ -149,7 +160,7 @@ def test_form_posts_need_the_csrf_token_and_a_session(site):
     forged = anonymous.post(f"/incidents/{inc.id}/reviewed", data={"csrf": csrf})
     assert forged.status_code == 403 and "CSRF" in forged.text
     ok = anonymous.post(f"/incidents/{inc.id}/reviewed", data={"csrf": session_csrf})
-    assert ok.status_code == 303 and db.incident(inc.id).fields["reviewed"]["by"] == "api-tester"
+    assert ok.status_code == 303 and db.incident(inc.id).fields["review"]["by"] == "api-tester"
     assert "Content-Security-Policy" in anonymous.get("/").headers
 
 

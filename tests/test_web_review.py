@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from web_helpers import EXAMPLES, copy_db
+from web_helpers import EXAMPLES, EXAMPLES_META, copy_db
 
 import incidentwire
 from incidentwire.errors import AuthError, NotFoundError, ReviewError
@@ -114,9 +114,12 @@ def test_split_and_undo(db):
 def test_mark_reviewed(db):
     inc = by_city(db, "Stockholm")
     entry = db.mark_reviewed(inc.id, who="erin", note="checked against police statement")
-    assert db.incident(inc.id).fields["reviewed"]["by"] == "erin"
+    after = db.incident(inc.id).fields
+    assert after["reviewed"] is True and after["review"]["by"] == "erin"
+    assert [i.id for i in db.incidents(reviewed=True)] == [inc.id]
     db.undo(entry["id"], who="erin")
-    assert "reviewed" not in db.incident(inc.id).fields
+    assert db.incident(inc.id).fields["reviewed"] is False and "review" not in db.incident(inc.id).fields
+    assert db.incidents(reviewed=True) == []
 
 
 def test_undo_goes_newest_first_and_the_log_is_append_only(db):
@@ -181,3 +184,20 @@ def test_tokens_are_stored_hashed_and_can_be_revoked(db):
     assert db.token_owner(token) is None
     with pytest.raises(AuthError):
         db.create_token("  ")
+
+
+def test_review_works_on_each_backend(store_url):
+    """Edit, merge, undo and the append-only guard on SQLite and on PostgreSQL."""
+    db = incidentwire.open(store_url)
+    db.ingest([EXAMPLES / "nice-meridian-1.txt", EXAMPLES / "berlin-lantern-1.txt"], metadata=EXAMPLES_META)
+    nice, berlin = by_city(db, "Nice"), by_city(db, "Berlin")
+    edit = db.edit(nice.id, "killed", "84", who="alice")
+    merge = db.merge(nice.id, berlin.id, who="alice")
+    assert db.incident(nice.id).fields["killed"]["best"] == 84
+    db.undo(merge["id"], who="alice")
+    db.undo(edit["id"], who="alice")
+    assert db.incident(nice.id).fields["killed"] == nice.fields["killed"]
+    assert db.incident(berlin.id).to_dict()["articles"] == ["berlin-lantern-1"]
+    with db.store.engine.begin() as conn, pytest.raises(DBAPIError, match="append-only"):
+        conn.execute(text("DELETE FROM audit_log"))
+    assert [e["action"] for e in db.audit_log()] == ["edit", "merge", "undo", "undo"]

@@ -6,7 +6,8 @@ Actions (each one audit-log entry, with who, when and what):
   reconciled value; ``fields["analyst"]`` records what it replaced.
 - ``merge``: two incidents are one; the source's mentions move to the target.
 - ``split``: the mentions from some articles were a different incident; they move to a new one.
-- ``mark_reviewed``: an analyst has checked the incident.
+- ``mark_reviewed``: an analyst has checked the incident (the store's ``reviewed`` flag, which
+  the ``reviewed`` filter reads; who and when in ``fields["review"]``).
 - ``undo``: reverses one action, itself logged. An action can be undone only while no later
   action on the same incidents stands (undo the later one first), so undo never tangles.
 
@@ -132,10 +133,12 @@ def apply_analyst_claims(store: Store, incident_id: str, fields: dict) -> dict:
     replaced = {}
     for claim in analyst_claims(store, incident_id):
         name = claim["field"]
-        if name != REVIEWED:
-            was = replaced[name]["was"] if name in replaced else fields.get(name)
-            replaced[name] = {"value": claim["value"], "who": claim["who"], "at": claim["at"],
-                              "note": claim["note"], "was": was}
+        if name == REVIEWED:   # the store keeps the reviewed flag itself; who and when go here
+            fields["review"] = claim["value"]
+            continue
+        was = replaced[name]["was"] if name in replaced else fields.get(name)
+        replaced[name] = {"value": claim["value"], "who": claim["who"], "at": claim["at"],
+                          "note": claim["note"], "was": was}
         fields[name] = claim["value"]
     if replaced:
         fields["analyst"] = replaced
@@ -204,6 +207,7 @@ def mark_reviewed(store: Store, incident_id: str, who: str, note: str | None = N
         _insert_claim(conn, incident_id, REVIEWED, {"by": who, "at": entry["at"], "note": note},
                       who, note, entry["id"])
     refresh_incident(store, incident_id)
+    store.set_reviewed(incident_id, True)
     return entry
 
 
@@ -296,4 +300,7 @@ def undo(store: Store, audit_id: int, who: str) -> dict:
             _move_mentions(conn, d["moved"], d["from"], only_from=d["new"])
     for incident_id in entry["incidents"]:
         refresh_incident(store, incident_id)
+    if entry["action"] == "reviewed":
+        still = any(c["field"] == REVIEWED for c in analyst_claims(store, entry["incidents"][0]))
+        store.set_reviewed(entry["incidents"][0], still)
     return done

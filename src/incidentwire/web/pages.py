@@ -22,6 +22,7 @@ from .rest import incident_detail
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAGE_SIZE = 50
+MAP_LIMIT = 20000
 
 
 def templates() -> Jinja2Templates:
@@ -45,25 +46,21 @@ def build_router(db, auth) -> APIRouter:
 
     # ---- reading
     @router.get("/", response_class=HTMLResponse)
-    def incident_list(request: Request, country: str | None = None, since: str | None = None,
-                      until: str | None = None, min_killed: str | None = None, q: str | None = None,
-                      page: int = 1):
+    def incident_list(request: Request, page: int = 1, sort: str = "-date"):
         auth.require_reader(request)
         page = max(1, page)
-        query = queries.IncidentQuery(country or None, since or None, until or None,
-                                      int(min_killed) if (min_killed or "").isdigit() else None, q or None,
-                                      PAGE_SIZE, (page - 1) * PAGE_SIZE)
-        total, found = queries.find_incidents(db, query)
-        params = {k: v for k, v in (("country", country), ("since", since), ("until", until),
-                                    ("min_killed", min_killed), ("q", q)) if v}
-        return render(request, "list.html", incidents=found, total=total, page=page, query=params,
-                      pages=max(1, -(-total // PAGE_SIZE)), qs=lambda **kw: urlencode({**params, **kw}))
+        found = db.search(page=page, per_page=PAGE_SIZE, with_mentions=False, sort=sort,
+                          **queries.parse_filters(request.query_params))
+        params = {k: v for k, v in request.query_params.items() if v and k != "page"}
+        return render(request, "list.html", incidents=found.items, total=found.total, page=page, query=params,
+                      pages=max(1, -(-found.total // PAGE_SIZE)), attack_types=ATTACK_TYPES,
+                      qs=lambda **kw: urlencode({**params, **kw}))
 
     @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
     def incident_page(request: Request, incident_id: str):
         auth.require_reader(request)
         inc = db.incident(incident_id)
-        detail = incident_detail(db, incident_id)
+        detail = incident_detail(db, inc)
         ev = views.evidence(inc)
         articles = []
         for art_id in detail["articles"]:
@@ -89,12 +86,16 @@ def build_router(db, auth) -> APIRouter:
     @router.get("/map", response_class=HTMLResponse)
     def map_page(request: Request):
         auth.require_reader(request)
-        return render(request, "map.html", points=views.map_points(db.incidents()))
+        everything = db.search(page=1, per_page=MAP_LIMIT, with_mentions=False, **queries.parse_filters(request.query_params))
+        return render(request, "map.html", points=views.map_points(everything.items), total=everything.total)
 
     @router.get("/timeline", response_class=HTMLResponse)
     def timeline_page(request: Request):
         auth.require_reader(request)
-        return render(request, "timeline.html", tl=views.timeline(db.incidents()))
+        filters = queries.parse_filters(request.query_params)
+        total = db.search(page=1, per_page=1, with_mentions=False, **filters).total
+        return render(request, "timeline.html", tl=views.timeline(db.aggregate("month", **filters),
+                                                                  db.aggregate("year", **filters), total))
 
     @router.get("/audit", response_class=HTMLResponse)
     def audit_page(request: Request):

@@ -19,7 +19,9 @@ from ..export import FORMATS
 from . import queries, views
 
 UPLOAD_SUFFIXES = {".txt", ".html", ".htm", ".jsonl"}
-EXPORT_TYPES = {"json": "application/json", "csv": "text/csv", "eval-jsonl": "application/x-ndjson"}
+EXPORT_TYPES = {"json": "application/json", "jsonl": "application/x-ndjson", "csv": "text/csv",
+                "csv-codebook": "text/csv", "eval-jsonl": "application/x-ndjson", "geojson": "application/geo+json",
+                "parquet": "application/vnd.apache.parquet", "stix": "application/json"}
 
 
 class EditBody(BaseModel):
@@ -43,9 +45,9 @@ class NoteBody(BaseModel):
     note: str | None = None
 
 
-def incident_detail(db, incident_id: str) -> dict:
+def incident_detail(db, inc) -> dict:
     """An incident with its claims and evidence, toll history, sources, analyst claims and audit."""
-    inc = db.incident(incident_id)
+    incident_id = inc.id
     out = inc.to_dict(with_claims=True)
     out["sources_detail"] = [_source(db.article(a)) for a in out["articles"]]
     out["analyst_claims"] = db.analyst_claims(incident_id)
@@ -71,20 +73,31 @@ def build_router(db, auth) -> APIRouter:
         return {"status": "ok", "version": __version__, "counts": db.store.counts()}
 
     @router.get("/incidents", dependencies=read, tags=["incidents"])
-    def list_incidents(country: str | None = None, since: str | None = Query(None, description="YYYY[-MM[-DD]]"),
-                       until: str | None = None, min_killed: int | None = Query(None, ge=0),
-                       q: str | None = Query(None, description="free-text search"),
-                       limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict:
-        """Incidents, newest first, filtered and paged."""
-        query = queries.IncidentQuery(country, since, until, min_killed, q, limit, offset)
-        total, page = queries.find_incidents(db, query)
-        return {"total": total, "limit": limit, "offset": offset,
-                "items": [i.to_dict(with_claims=False) for i in page]}
+    def list_incidents(
+            request: Request,
+            since: str | None = Query(None, description="YYYY[-MM[-DD]]: incidents whose date period overlaps"),
+            until: str | None = Query(None, description="YYYY[-MM[-DD]]"),
+            country: str | None = None, admin1: str | None = None, city: str | None = None,
+            bbox: str | None = Query(None, description="min_lon,min_lat,max_lon,max_lat"),
+            near: str | None = Query(None, description="lat,lon,radius_km"),
+            attack_type: str | None = Query(None, description="one type, or several comma-separated"),
+            weapon: str | None = None, target: str | None = None, perpetrator: str | None = None,
+            min_killed: int | None = Query(None, ge=0), min_injured: int | None = Query(None, ge=0),
+            min_sources: int | None = Query(None, ge=1), reviewed: bool | None = None,
+            q: str | None = Query(None, description="words in the reporting articles (full-text)"),
+            sort: str = Query("-date", description="date, killed, injured, sources, country, updated, id; "
+                                                   "- prefix for descending"),
+            page: int = Query(1, ge=1), per_page: int = Query(50, ge=1, le=1000)) -> dict:
+        """Incidents matching every filter given, one page at a time, with the total."""
+        found = db.search(page=page, per_page=per_page, with_mentions=False, sort=sort,
+                          **queries.parse_filters(request.query_params))
+        return {"total": found.total, "page": page, "per_page": per_page, "has_more": found.has_more,
+                "items": [i.to_dict(with_claims=False) for i in found.items]}
 
     @router.get("/incidents/{incident_id}", dependencies=read, tags=["incidents"])
     def get_incident(incident_id: str) -> dict:
         """Every field, the claims behind it with their evidence, toll history, sources, review trail."""
-        return incident_detail(db, incident_id)
+        return incident_detail(db, db.incident(incident_id))
 
     @router.get("/incidents/{incident_id}/audit", dependencies=read, tags=["review"])
     def incident_audit(incident_id: str) -> list[dict]:
@@ -106,19 +119,26 @@ def build_router(db, auth) -> APIRouter:
         return art
 
     @router.get("/search", dependencies=read, tags=["incidents"])
-    def search(q: str = Query(..., min_length=1), limit: int = Query(50, ge=1, le=1000)) -> dict:
-        """Incidents matching free text, best first."""
-        ids = queries.search_ids(db, q)[:limit]
-        return {"q": q, "total": len(ids), "items": [db.incident(i).to_dict(with_claims=False) for i in ids]}
+    def search(q: str = Query(..., min_length=1, description="words that must all occur in a report"),
+               page: int = Query(1, ge=1), per_page: int = Query(50, ge=1, le=1000)) -> dict:
+        """Incidents whose reporting articles contain the words (full-text, stemmed)."""
+        found = db.search(text=q, page=page, per_page=per_page, with_mentions=False)
+        return {"q": q, "total": found.total, "page": page, "items": [i.to_dict(with_claims=False) for i in found]}
 
     @router.get("/export", dependencies=read, tags=["incidents"])
-    def export(format: str = Query("json", description=" | ".join(FORMATS))) -> Response:  # noqa: A002
-        """All incidents in one of the export formats."""
-        return Response(db.export(format), media_type=EXPORT_TYPES.get(format, "text/plain"))
+    def export(request: Request, format: str = Query("json", description=" | ".join(FORMATS))) -> Response:  # noqa: A002
+        """Incidents in one of the export formats: all, or those matching the filters of /api/incidents."""
+        data = db.export(format, **queries.parse_filters(request.query_params))
+        return Response(data, media_type=EXPORT_TYPES.get(format, "application/octet-stream"))
 
     @router.get("/stats", dependencies=read, tags=["incidents"])
-    def stats() -> dict:
-        return queries.stats(db)
+    def stats(request: Request) -> dict:
+        """Row counts, and incidents / killed / injured per year, month, country, attack type and
+        group; the filters of /api/incidents apply."""
+        filters = queries.parse_filters(request.query_params)
+        return {"counts": db.store.counts(),
+                **{f"by_{by}": db.aggregate(by, **filters) for by in ("year", "month", "country", "attack_type",
+                                                                       "group")}}
 
     # ---- writes: a token in the Authorization header
     @router.post("/incidents/{incident_id}/edit", tags=["review"])

@@ -7,7 +7,6 @@ become markup.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -96,21 +95,20 @@ def toll_chart(history: list[dict], width: int = 560, height: int = 180) -> dict
             "polyline": " ".join(f"{p['x']},{p['y']}" for p in points)}
 
 
-def timeline(incidents: list[Incident], width: int = 900, height: int = 220) -> dict | None:
-    """Bars of incidents and people killed per month (per year when the span passes 4 years)."""
-    dates = [((i.fields.get("date") or {}).get("value") or "", i) for i in incidents]
-    dates = [(d, i) for d, i in dates if len(d) >= 4]
-    if not dates:
+def timeline(by_month: list[dict], by_year: list[dict], total: int, width: int = 900,
+             height: int = 220) -> dict | None:
+    """Bars of incidents and people killed per month, or per year when the span passes 4 years,
+    from ``Database.aggregate`` rows; ``total`` incidents, to say how many are undated."""
+    years = [r["year"] for r in by_year if r.get("year")]
+    if not years:
         return None
-    years = sorted({d[:4] for d, _ in dates})
-    by_year = int(years[-1]) - int(years[0]) >= 4
-    counts, killed = Counter(), Counter()
-    for d, inc in dates:
-        key = d[:4] if by_year or len(d) < 7 else d[:7]
-        counts[key] += 1
-        killed[key] += ((inc.fields.get("killed") or {}).get("best") or 0)
-    keys = _bucket_range(min(counts), max(counts), by_year)
-    pad, most, most_killed = 30, max(counts.values()), max(killed.values()) or 1
+    by_year_unit = int(max(years)) - int(min(years)) >= 4
+    unit = "year" if by_year_unit else "month"
+    rows = {r[unit]: r for r in (by_year if by_year_unit else by_month) if r.get(unit) and len(r[unit]) == (4 if by_year_unit else 7)}
+    keys = _bucket_range(min(rows), max(rows), by_year_unit)
+    counts = {k: (rows[k]["incidents"] if k in rows else 0) for k in keys}
+    killed = {k: ((rows[k].get("killed") or 0) if k in rows else 0) for k in keys}
+    pad, most, most_killed = 30, max(counts.values()) or 1, max(killed.values()) or 1
     bw = (width - 2 * pad) / len(keys)
     bars = []
     for n, key in enumerate(keys):
@@ -120,9 +118,9 @@ def timeline(incidents: list[Incident], width: int = 900, height: int = 220) -> 
                      "x": round(pad + n * bw, 1), "w": round(max(1.0, bw - 2), 1),
                      "inc_y": round(height / 2 - h_inc, 1), "inc_h": round(h_inc, 1),
                      "kill_y": round(height / 2 + 4, 1), "kill_h": round(h_kill, 1)})
-    return {"width": width, "height": height, "bars": bars, "unit": "year" if by_year else "month",
-            "total_incidents": sum(counts.values()), "total_killed": sum(killed.values()),
-            "undated": len(incidents) - len(dates)}
+    shown = sum(counts.values())
+    return {"width": width, "height": height, "bars": bars, "unit": unit, "total_incidents": shown,
+            "total_killed": sum(killed.values()), "undated": total - shown}
 
 
 def _bucket_range(first: str, last: str, by_year: bool) -> list[str]:
