@@ -24,6 +24,14 @@ class ExportError(IncidentwireError):
     """An export format is unknown or the output cannot be written."""
 
 
+class ReviewError(IncidentwireError):
+    """An analyst action cannot be done as asked (unknown field, bad value, nothing to undo)."""
+
+
+class AuthError(IncidentwireError):
+    """A write was attempted without a valid API token."""
+
+
 class AlertError(IncidentwireError):
     """An alert rule file is invalid, an alert cannot be rendered, or a sink is misconfigured."""
 
