@@ -233,3 +233,21 @@ def test_example_rules_file_loads_and_builds_its_sinks(monkeypatch):
     assert sorted(sinks) == ["cap-files", "feed", "ops-hook"] and sinks["ops-hook"].max_attempts == 8
     for sink in sinks.values():
         sink.close()
+
+
+def test_rest_api_serves_levels_and_alerts_as_json_atom_and_cap(seeds_db, tmp_path):
+    import httpx
+    from web_helpers import serve_db
+    path = str(seeds_db.store.url).removeprefix("sqlite:///")
+    server, _ = serve_db(path)
+    with server, httpx.Client(base_url=server.url, timeout=60) as client:
+        levels = client.get("/api/levels", params={"region": "Almaty"}).json()
+        assert {c["value"]["level"] for c in levels["official"]} == {"red"} and levels["computed"]
+        listed = client.get("/api/alerts").json()
+        assert any(a["kind"] == "toll_revised" for a in listed)
+        atom = client.get("/api/alerts", params={"format": "atom"})
+        assert atom.headers["content-type"].startswith("application/atom+xml")
+        assert len(etree.fromstring(atom.content).findall(f"{{{ATOM_NS}}}entry")) == len(listed)
+        for el in etree.fromstring(client.get("/api/alerts", params={"format": "cap"}).content):
+            alerts.validate_cap(el)
+        assert client.get("/api/alerts", params={"format": "rss"}).status_code == 400
