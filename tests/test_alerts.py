@@ -274,3 +274,16 @@ def test_outbox_levels_and_watch_state_on_each_backend(store_url, tmp_path):
     assert {r["state"] for r in alerts.outbox_rows(db.store)} == {"delivered"}
     assert alerts.record(db.store, alerts.evaluate(db.store, config)) == []     # nothing twice
     assert [c.value["level"] for c in db.threat_levels("Almaty")] == ["red"]
+
+
+def test_yaml_rules_file_reads_like_toml(tmp_path, seeds_db):
+    path = tmp_path / "rules.yaml"
+    path.write_text("sinks:\n  feed: {type: atom, path: feed.xml}\n"
+                    "rules:\n  - {name: deadly, type: killed_at_least, killed: 5, sinks: [feed]}\n")
+    config = alerts.load_config(path)
+    assert [(r.name, r.type, r.killed, r.sinks) for r in config.rules] == [("deadly", "killed_at_least", 5, ["feed"])]
+    found = alerts.evaluate(seeds_db.store, config)
+    assert found and all(a.fields["killed"]["best"] >= 5 and a.sinks == ["feed"] for a in found)
+    path.write_text("rules: [\n")
+    with pytest.raises(AlertError, match="not valid YAML"):
+        alerts.load_config(path)
