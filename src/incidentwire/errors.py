@@ -22,3 +22,7 @@ class NotFoundError(IncidentwireError):
 
 class ExportError(IncidentwireError):
     """An export format is unknown or the output cannot be written."""
+
+
+class QueryError(IncidentwireError):
+    """A query asks for something that cannot be answered (unknown sort, unreadable date, bad bbox)."""

@@ -20,12 +20,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from sqlalchemy import (Column, Float, Integer, MetaData, String, Table, and_, case, func, literal_column,
                         or_, select, text)
 
-from ..errors import IncidentwireError
+from ..errors import QueryError
 from .columns import QUERY_COLUMNS, period
 
 _TYPES = {"TEXT": String, "REAL": Float, "INTEGER": Integer}
@@ -46,10 +46,6 @@ SORTS = {"date": incidents.c.date_start, "killed": incidents.c.killed_best,
 # what aggregate() can group by
 GROUPINGS = ("month", "year", "country", "region", "attack_type", "group")
 KM_PER_DEGREE = 111.195
-
-
-class QueryError(IncidentwireError):
-    """A query asks for something that cannot be answered (unknown sort, bad bbox...)."""
 
 
 @dataclass
@@ -75,10 +71,6 @@ class IncidentQuery:
     sort: str = "-date"
     limit: int | None = None
     offset: int = 0
-
-    @classmethod
-    def filter_names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls) if f.name not in ("sort", "limit", "offset"))
 
 
 def _date_bound(value: str, end: bool) -> str:
