@@ -26,3 +26,11 @@ class ExportError(IncidentwireError):
 
 class QueryError(IncidentwireError):
     """A query asks for something that cannot be answered (unknown sort, unreadable date, bad bbox)."""
+
+
+class ReviewError(IncidentwireError):
+    """An analyst action cannot be done as asked (unknown field, bad value, nothing to undo)."""
+
+
+class AuthError(IncidentwireError):
+    """A write was attempted without a valid API token."""
