@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from sqlalchemy import (Column, Float, Integer, MetaData, String, Table, and_, case, func, literal_column,
                         or_, select, text)
@@ -71,6 +71,11 @@ class IncidentQuery:
     sort: str = "-date"
     limit: int | None = None
     offset: int = 0
+
+    @classmethod
+    def filter_names(cls) -> tuple[str, ...]:
+        """The filter fields (what the web layer reads from a query string)."""
+        return tuple(f.name for f in fields(cls) if f.name not in ("sort", "limit", "offset"))
 
 
 def _date_bound(value: str, end: bool) -> str:
