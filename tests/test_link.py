@@ -155,3 +155,12 @@ def test_relink_rebuilds_the_same_seed_incidents(tmp_path):
                 and (i.fields["date"] or {}).get("value") == "2016-07-18"]
     history = [r["killed"] for r in db.toll_history(almaty.id)]
     assert history[0] == 4 and history[-1] == 6
+
+
+@needs_shared
+def test_relink_keeps_incident_ids(tmp_path):
+    db = incidentwire.open(tmp_path / "seeds.db")
+    db.ingest([SEEDS], metadata=SEEDS_META)
+    before = {i.id: sorted(m.key for m in i.mentions) for i in db.incidents()}
+    db.relink()
+    assert {i.id: sorted(m.key for m in i.mentions) for i in db.incidents()} == before

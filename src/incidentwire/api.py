@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from . import export as export_stage
+from . import review, threat, tokens
 from .errors import ExportError
 from .ingest import load_metadata
 from .pipeline import IngestReport, ingest, relink
-from .records import Incident
+from .records import Claim, Incident
 from .results import IncidentList, IncidentPage
 from .store import Store
 from .store.query import IncidentQuery
@@ -54,8 +56,7 @@ class Database:
                with_mentions: bool = True, **filters) -> IncidentPage:
         """One page of incidents (``page`` counts from 1) and the total that match; filters as
         keyword arguments (the same as :meth:`incidents`) or a ready ``IncidentQuery``."""
-        query = query or IncidentQuery(**filters)
-        query.limit, query.offset = per_page, (max(page, 1) - 1) * per_page
+        query = replace(query or IncidentQuery(**filters), limit=per_page, offset=(max(page, 1) - 1) * per_page)
         items = IncidentList(self.store.query(query, with_mentions=with_mentions))
         return IncidentPage(items=items, total=self.store.count(query), query=query)
 
@@ -74,7 +75,7 @@ class Database:
 
     def relink(self) -> dict:
         """Re-link every stored mention from scratch (batch, publication order) and rebuild the
-        incidents; incident ids change. Returns the incident counts before and after."""
+        incidents (each keeping the old id most of its mentions had). Returns the incident counts before and after."""
         return relink(self.store)
 
     def toll_history(self, incident_id: str) -> list[dict]:
@@ -86,6 +87,22 @@ class Database:
 
     def rejects(self) -> list[dict]:
         return self.store.rejects()
+
+    def threat_levels(self, region: str | None = None) -> list[Claim]:
+        """Official threat levels stated in the stored articles, oldest first (threat.py)."""
+        return threat.official_levels(self.store, region)
+
+    def activity_levels(self, region: str | None = None, as_of: str | None = None,
+                        config: threat.ActivityConfig | None = None, history: bool = False) -> list[dict]:
+        """The computed activity level per region (or its history: the level at each incident)."""
+        if history:
+            return threat.activity_history(self.store, config, region)
+        return threat.activity_levels(self.store, config, as_of, region)
+
+    def alerts(self, rules: str | Path | None = None) -> list:
+        """The alerts the rules in ``rules`` (or the default rules) fire for what is stored."""
+        from . import alerts
+        return alerts.evaluate(self.store, alerts.load_config(rules))
 
     def export(self, fmt: str = "json", output: str | Path | None = None, **filters) -> str | bytes:
         """Incidents in one of ``export.FORMATS`` (json, jsonl, csv, csv-codebook, eval-jsonl,
@@ -103,6 +120,39 @@ class Database:
             except OSError as e:
                 raise ExportError(f"cannot write {output}: {e.strerror}") from None
         return data
+
+    # ---- analyst review (review.py): every action is audit-logged with ``who`` and can be undone
+    def edit(self, incident_id: str, field: str, value, who: str, note: str | None = None) -> dict:
+        """Store an analyst's value for one field of an incident (extracted claims are kept)."""
+        return review.edit_field(self.store, incident_id, field, value, who, note)
+
+    def merge(self, target_id: str, source_id: str, who: str, note: str | None = None) -> dict:
+        """Fold incident ``source_id`` into ``target_id``."""
+        return review.merge(self.store, target_id, source_id, who, note)
+
+    def split(self, incident_id: str, article_ids: list[str], who: str, note: str | None = None) -> dict:
+        """Move the reports from ``article_ids`` out of an incident into a new one."""
+        return review.split(self.store, incident_id, article_ids, who, note)
+
+    def mark_reviewed(self, incident_id: str, who: str, note: str | None = None) -> dict:
+        return review.mark_reviewed(self.store, incident_id, who, note)
+
+    def undo(self, audit_id: int, who: str) -> dict:
+        """Reverse one audit entry (logged as an undo)."""
+        return review.undo(self.store, audit_id, who)
+
+    def audit_log(self, incident_id: str | None = None) -> list[dict]:
+        return review.audit_log(self.store, incident_id)
+
+    def analyst_claims(self, incident_id: str) -> list[dict]:
+        return review.analyst_claims(self.store, incident_id, include_retracted=True)
+
+    # ---- API tokens (tokens.py)
+    def create_token(self, name: str) -> str:
+        return tokens.create_token(self.store, name)
+
+    def token_owner(self, token: str | None) -> str | None:
+        return tokens.token_owner(self.store, token)
 
 
 def open(db: str | Path = "incidentwire.db") -> Database:  # noqa: A001 - the documented name

@@ -22,3 +22,23 @@ class NotFoundError(IncidentwireError):
 
 class ExportError(IncidentwireError):
     """An export format is unknown or the output cannot be written."""
+
+
+class QueryError(IncidentwireError):
+    """A query asks for something that cannot be answered (unknown sort, unreadable date, bad bbox)."""
+
+
+class ReviewError(IncidentwireError):
+    """An analyst action cannot be done as asked (unknown field, bad value, nothing to undo)."""
+
+
+class AuthError(IncidentwireError):
+    """A write was attempted without a valid API token."""
+
+
+class AlertError(IncidentwireError):
+    """An alert rule file is invalid, an alert cannot be rendered, or a sink is misconfigured."""
+
+
+class DeliveryError(AlertError):
+    """One delivery of an alert to a sink failed (it is retried from the outbox)."""

@@ -6,6 +6,7 @@ keeps the run summary (what was added, unchanged, updated, rejected and why).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from .extract.incidents import extract_mentions
 from .ingest import read_articles
 from .link import Linker, add_link_terms, main_event_mention, relink_mentions
 from .reconcile import reconcile
+from .review import apply_analyst_claims
 from .records import Article, Incident, Rejected
 from .store import Store
 
@@ -111,7 +113,8 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
         if not live:
             store.delete_incident(incident_id)
             continue
-        store.save_incident(Incident(id=incident_id, fields=reconcile(live)))
+        # analyst corrections (review.py) outlive re-reconciliation
+        store.save_incident(Incident(id=incident_id, fields=apply_analyst_claims(store, incident_id, reconcile(live))))
         if incident_id in known:
             report.incidents_updated += 1
         else:
@@ -122,12 +125,24 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
 def relink(store: Store) -> dict:
     """Re-link every stored mention from scratch, in publication order, and rebuild the
     incidents (for comparison with the incremental result after a change of linking rules).
-    Incident ids are issued afresh; returns the incident counts before and after."""
+    A rebuilt incident keeps the old id most of its mentions had (so analyst corrections stay
+    with it); returns the incident counts before and after."""
     mentions = store.mentions()
-    before = {m.incident_id for m in mentions if m.incident_id}
+    old_ids = {m.key: m.incident_id for m in mentions}
     linker = relink_mentions(mentions, store.next_incident_id_factory())
+    votes = Counter((old_ids[m.key], m.incident_id) for m in mentions if old_ids[m.key])
+    rename, taken = {}, set()
+    for (old, new), _n in sorted(votes.items(), key=lambda kv: -kv[1]):
+        if new not in rename and old not in taken:
+            rename[new] = old
+            taken.add(old)
+    for m in mentions:
+        m.incident_id = rename.get(m.incident_id, m.incident_id)
     store.save_mentions(mentions)
-    for incident_id in before:
+    for incident_id in set(old_ids.values()) - set(rename.values()) - {None}:
         store.delete_incident(incident_id)
-    store.save_incidents(Incident(id=i, fields=reconcile(c.mentions)) for i, c in linker.by_id.items())
-    return {"mentions": len(mentions), "incidents_before": len(before), "incidents_after": len(linker.by_id)}
+    after = {rename.get(i, i): c.mentions for i, c in linker.by_id.items()}
+    store.save_incidents(Incident(id=i, fields=apply_analyst_claims(store, i, reconcile(ms)))
+                         for i, ms in after.items())
+    return {"mentions": len(mentions), "incidents_before": len(set(old_ids.values()) - {None}),
+            "incidents_after": len(after)}

@@ -123,5 +123,58 @@ def m004_postgres_jsonb_fields(conn: Connection) -> None:
                           "USING fields_json::jsonb"))
 
 
+def m_review_audit_tokens(conn: Connection) -> None:
+    """Analyst review (review.py): analyst claims beside the extracted ones, an append-only audit
+    log (the database refuses UPDATE and DELETE on it), and hashed API tokens for write access."""
+    for statement in (
+        """CREATE TABLE analyst_claims (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, incident_id TEXT NOT NULL, field TEXT NOT NULL,
+            value_json TEXT, note TEXT, who TEXT NOT NULL, at TEXT NOT NULL, audit_id INTEGER,
+            retracted_by INTEGER)""",
+        "CREATE INDEX analyst_claims_incident ON analyst_claims(incident_id)",
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, who TEXT NOT NULL,
+            action TEXT NOT NULL, incidents TEXT NOT NULL, detail_json TEXT, undoes INTEGER)""",
+        """CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL, revoked_at TEXT)""",
+    ):
+        ddl(conn, statement)
+    if conn.dialect.name == "sqlite":
+        for op in ("UPDATE", "DELETE"):
+            conn.execute(text(f"CREATE TRIGGER audit_log_no_{op.lower()} BEFORE {op} ON audit_log "
+                              "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"))
+    elif conn.dialect.name == "postgresql":
+        conn.execute(text("CREATE FUNCTION audit_log_append_only() RETURNS trigger AS $$ BEGIN "
+                          "RAISE EXCEPTION 'audit_log is append-only'; END $$ LANGUAGE plpgsql"))
+        conn.execute(text("CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+                          "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"))
+
+
+def m_alerts_threat_levels_outbox_watch(conn: Connection) -> None:
+    """Official threat-level claims (threat.py), persisted alerts with their delivery outbox
+    (alerts/), and the files ``incidentwire watch`` has ingested (watch.py)."""
+    for statement in (
+        """CREATE TABLE threat_levels (
+            article_id TEXT NOT NULL, region_key TEXT, scale TEXT, level TEXT, rank INTEGER,
+            date_value TEXT, published TEXT, claim_json TEXT NOT NULL)""",
+        "CREATE INDEX threat_levels_article ON threat_levels(article_id)",
+        "CREATE INDEX threat_levels_region ON threat_levels(region_key)",
+        "CREATE TABLE threat_scanned (article_id TEXT PRIMARY KEY, content_hash TEXT)",
+        """CREATE TABLE alerts (
+            id TEXT PRIMARY KEY, seq INTEGER NOT NULL, kind TEXT NOT NULL, incident_id TEXT,
+            region_key TEXT, references_id TEXT, created_at TEXT NOT NULL, alert_json TEXT NOT NULL)""",
+        "CREATE INDEX alerts_seq ON alerts(seq)",
+        """CREATE TABLE alert_outbox (
+            alert_id TEXT NOT NULL REFERENCES alerts(id), sink TEXT NOT NULL, state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL DEFAULT 0,
+            last_error TEXT, delivered_at TEXT, PRIMARY KEY (alert_id, sink))""",
+        "CREATE INDEX alert_outbox_state ON alert_outbox(state, next_attempt_at)",
+        """CREATE TABLE watch_files (
+            path TEXT PRIMARY KEY, size BIGINT, mtime_ns BIGINT, ingested_at TEXT)""",
+    ):
+        ddl(conn, statement)
+
+
 MIGRATIONS = [m001_initial, m002_incident_query_columns, m003_article_full_text,
-              m004_postgres_jsonb_fields]
+              m004_postgres_jsonb_fields, m_review_audit_tokens, m_alerts_threat_levels_outbox_watch]
