@@ -57,6 +57,10 @@ MAIN_WINDOW_DAYS = 7
 SOFT_CONFLICT_POINTS = 1.0
 TERM_POSTING_CAP = 500
 WORD_CANDIDATES = 100
+PRIOR_DOCUMENTS = 50
+NEIGHBOUR_KM = 40
+ON_TOPIC_TEXT_POINTS = 2.0
+DATELINE_CHARS = 200
 QUERY_TERMS = 8
 INDEX_TERMS = 12
 MAX_TERMS = 400
@@ -164,21 +168,38 @@ def date_points(mdate: dict | None, cdate: dict | None) -> float | None:
     return 2.0 if a == b and len(a) == 10 else 1.0
 
 
-def _within_year_before(event_date: str | None, published: str | None) -> bool:
-    if not event_date or not published:
-        return True
-    return int(published[:4]) - 1 <= int(event_date[:4]) <= int(published[:4])
+def _within_year_before(event_date: str, published: str | None) -> bool:
+    return bool(published) and int(published[:4]) - 1 <= int(event_date[:4]) <= int(published[:4])
 
 
-def _undated_fits(mf: dict, published: str | None, cf: dict, cand_mentions: list[Mention]) -> bool:
+def _undated_fits(mdate: dict | None, published: str | None, cdate: dict | None,
+                  cand_mentions: list[Mention]) -> bool:
     """A report that does not date its incident ("the attack in Aktobe") is about a recent
-    one: the incident must be dated within the year before the report was published."""
-    mdate, cdate = (mf.get("date") or {}).get("value"), (cf.get("date") or {}).get("value")
-    if not mdate and cdate:
-        return _within_year_before(cdate, published)
-    if mdate and not cdate:
-        return any(_within_year_before(mdate, m.published) for m in cand_mentions)
-    return True
+    one: the incident must be dated within the year before the report was published (and
+    the other way round). Two undated reports are never linked on facts alone."""
+    m, c = (mdate or {}).get("value"), (cdate or {}).get("value")
+    if m and c:
+        return True
+    if c:
+        return _within_year_before(c, published)
+    if m:
+        return any(_within_year_before(m, x.published) for x in cand_mentions)
+    return False
+
+
+def linking_date(fields: dict, mentions: list[Mention]) -> dict | None:
+    """The reconciled date as the linker trusts it: a day that only ever came from the top of
+    reports published that same day may be their dateline ("Posted: April 10, 2007") rather
+    than the event, so it is held to the publication window like a date guessed from
+    publication."""
+    date = fields.get("date")
+    if not date or date.get("precision") != "day" or date.get("rule") == "publication-date":
+        return date
+    givers = [(m, c) for m in mentions for c in m.claims
+              if c.field == "date" and c.value.get("value") == date["value"]]
+    if givers and all(m.published == date["value"] and c.start < DATELINE_CHARS for m, c in givers):
+        return dict(date, rule="publication-date")
+    return date
 
 
 # ---------------------------------------------------------------------------- candidates
@@ -190,22 +211,40 @@ class Candidate:
     mentions: list[Mention] = field(default_factory=list)
     fields: dict = field(default_factory=dict)
     terms: list[Counter] = field(default_factory=list)
+    date: dict | None = None     # linking_date of the fields
 
     def add(self, m: Mention) -> None:
         self.mentions.append(m)
         self.terms.append(mention_terms(m))
         self.fields = reconcile(self.mentions)
+        self.date = linking_date(self.fields, self.mentions)
 
 
 def place_points(ml: dict, cl: dict) -> float | None:
-    """None for different cities or countries; else 3 same city, 1 same admin1, 0.5 same country."""
+    """None for different cities (more than ``NEIGHBOUR_KM`` apart) or countries; else 3 same
+    city, 1 same admin1, 0.5 same country."""
     if ml.get("country") and cl.get("country") and ml["country"] != cl["country"]:
-        return None
+        # a country alone is often the article's main country, not the incident's place:
+        # it costs points; two different countries at city or admin1 level forbid the link
+        return None if (ml.get("name") or ml.get("admin1")) and (cl.get("name") or cl.get("admin1")) \
+            else -SOFT_CONFLICT_POINTS
     if ml.get("name") and cl.get("name"):
-        return 3.0 if ml["name"] == cl["name"] else None
+        if ml["name"] == cl["name"]:
+            return 3.0
+        # a suburb and its city ("Troy", "Detroit") can be one incident reported two ways
+        return 0.0 if _km(ml, cl) <= NEIGHBOUR_KM else None
     if ml.get("admin1") and ml.get("admin1") == cl.get("admin1"):
         return 1.0
     return 0.5 if ml.get("country") and ml.get("country") == cl.get("country") else 0.0
+
+
+def _km(a: dict, b: dict) -> float:
+    """Great-circle distance between two places with coordinates (inf when one lacks them)."""
+    if None in (a.get("lat"), a.get("lon"), b.get("lat"), b.get("lon")):
+        return math.inf
+    la1, lo1, la2, lo2 = map(math.radians, (a["lat"], a["lon"], b["lat"], b["lon"]))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 12742 * math.asin(math.sqrt(min(1.0, h)))
 
 
 def toll_points(mention: Mention, mf: dict, cf: dict) -> float:
@@ -243,6 +282,7 @@ class Linker:
                 cand.terms.append(mention_terms(m))
                 self._count_words(cand.terms[-1])
             cand.fields = reconcile(cand.mentions)
+            cand.date = linking_date(cand.fields, cand.mentions)
         for cand in self.by_id.values():
             self._index(cand)
         # the known incidents live as long as the linker: keep the cyclic garbage collector
@@ -255,7 +295,9 @@ class Linker:
         self.df.update(terms.keys())
 
     def idf(self, word: str) -> float:
-        return math.log((self.n_mentions + 1) / (self.df.get(word, 0) + 0.5))
+        # PRIOR_DOCUMENTS unseen reports stand in for the rest of the news: without them the
+        # first few reports of a store share every word and no word looks rare
+        return math.log((self.n_mentions + PRIOR_DOCUMENTS) / (self.df.get(word, 0) + 0.5))
 
     def _rare_words(self, terms: Counter, n: int, shared: bool) -> list[str]:
         """The ``n`` words that weigh most in ``terms`` (TF-IDF); with ``shared``, only words
@@ -339,14 +381,13 @@ class Linker:
         cf = cand.fields
         text = TEXT_POINTS * self.text_similarity(terms, cand)
         place = place_points(mf.get("location") or {}, cf.get("location") or {})
-        date = date_points(mf.get("date"), cf.get("date"))
-        if date is not None and not _undated_fits(mf, mention.published, cf, cand.mentions):
-            date = None
+        date = date_points(mf.get("date"), cand.date)
         if not (mention.on_topic and any(x.on_topic for x in cand.mentions)):
             # an off-topic article's places and dates are weak evidence (the extractor reads
             # violent incidents): the words decide, and a conflict only costs points
             return text - SOFT_CONFLICT_POINTS * ((place is None) + (date is None))
-        if place is None or date is None:
+        if place is None or date is None or not _undated_fits(mf.get("date"), mention.published, cand.date,
+                                                              cand.mentions):
             return None
         total = date + place
         mt, ct = mf.get("attack_type"), cf.get("attack_type")
@@ -355,13 +396,16 @@ class Linker:
         if {p.lower() for p in mf.get("perpetrators", [])} & {p.lower() for p in cf.get("perpetrators", [])}:
             total += 1.0
         total += toll_points(mention, mf, cf)
-        return total + text
+        # between incident reports the words only add to agreeing facts: many attacks of one
+        # kind in one country read alike
+        return total + min(text, ON_TOPIC_TEXT_POINTS)
 
     # --------------------------------------------------------------- linking
     def link(self, mention: Mention) -> tuple[str, float | None]:
         """Assign ``mention.incident_id``: an existing incident, or a new one. Returns the id and
         the winning score (None for a new incident)."""
         mf = reconcile([mention])
+        mf["date"] = linking_date(mf, [mention])
         terms = mention_terms(mention)
         self._count_words(terms)
         scored = sorted(((s, i) for i in sorted(self.candidates(mention, mf, terms))
