@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import export as export_stage
+from .engine import Executor
 from .ingest import load_metadata
 from .pipeline import IngestReport, ingest
 from .records import Incident
@@ -19,12 +20,16 @@ class Database:
         self.store = Store(db)
 
     def ingest(self, paths: Iterable[str | Path] | str | Path, metadata: str | Path | dict | None = None,
-               relevance_filter: bool = True, on_article: Callable[[str], None] | None = None) -> IngestReport:
-        """Ingest files/folders; ``metadata`` is a sidecar path (JSONL/CSV) or a ready dict."""
+               relevance_filter: bool = True, on_article: Callable[[str], None] | None = None,
+               executor: Executor | None = None) -> IngestReport:
+        """Ingest files/folders; ``metadata`` is a sidecar path (JSONL/CSV) or a ready dict.
+        ``executor`` (see :mod:`incidentwire.engine`) runs the per-article stages elsewhere:
+        worker processes or a Dask cluster; the database comes out the same."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
         meta = load_metadata(metadata) if isinstance(metadata, (str, Path)) else metadata
-        return ingest(self.store, paths, meta, relevance_filter=relevance_filter, on_article=on_article)
+        return ingest(self.store, paths, meta, relevance_filter=relevance_filter, on_article=on_article,
+                      executor=executor)
 
     def incidents(self, country: str | None = None, since: str | None = None, until: str | None = None,
                   min_killed: int | None = None) -> list[Incident]:

@@ -22,3 +22,7 @@ class NotFoundError(IncidentwireError):
 
 class ExportError(IncidentwireError):
     """An export format is unknown or the output cannot be written."""
+
+
+class EngineError(IncidentwireError):
+    """An executor cannot be started: the scale extra is missing or the scheduler is unreachable."""
