@@ -24,5 +24,13 @@ class ExportError(IncidentwireError):
     """An export format is unknown or the output cannot be written."""
 
 
+class ReviewError(IncidentwireError):
+    """An analyst action cannot be done as asked (unknown field, bad value, nothing to undo)."""
+
+
+class AuthError(IncidentwireError):
+    """A write was attempted without a valid API token."""
+
+
 class EngineError(IncidentwireError):
     """An executor cannot be started: the scale extra is missing or the scheduler is unreachable."""
