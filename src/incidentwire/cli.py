@@ -228,14 +228,21 @@ def export(ctx: click.Context, fmt: str, output: str | None, **filters) -> None:
 @click.option("--protect-reads", is_flag=True, envvar="INCIDENTWIRE_PROTECT_READS",
               help="Require a token for reading too (writes always need one).")
 @click.option("--max-upload-mb", default=20, show_default=True, type=int, help="Largest request body accepted.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+              help="uvicorn's log level (warning and above leaves out the access log).")
+@click.option("--timeout-keep-alive", default=5, show_default=True, type=int,
+              help="Seconds an idle HTTP keep-alive connection stays open.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, protect_reads: bool, max_upload_mb: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, protect_reads: bool, max_upload_mb: int, log_level: str,
+          timeout_keep_alive: int) -> None:
     """Serve the web UI and the REST API (docs at /docs)."""
     from .web import serve as run_server
     db = _open(ctx)
     err.print(f"incidentwire UI on http://{host}:{port}  (API docs: http://{host}:{port}/docs; "
               "review needs a token: incidentwire token create NAME)", highlight=False)
-    run_server(db, host, port, protect_reads=protect_reads, max_upload_bytes=max_upload_mb * 1024 * 1024)
+    run_server(db, host, port, protect_reads=protect_reads, max_upload_bytes=max_upload_mb * 1024 * 1024,
+               log_level=log_level, timeout_keep_alive=timeout_keep_alive)
 
 
 @main.group()
