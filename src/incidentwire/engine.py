@@ -24,6 +24,7 @@ incidentwire version installed (see docs/scale.md).
 from __future__ import annotations
 
 import os
+import time
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -122,6 +123,9 @@ class LocalExecutor(Executor):
         self.in_flight = 2 * self.workers + 1
         ctx = multiprocessing.get_context("forkserver")
         self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=warm_up)
+        # start (and warm) every worker now, not on the first partitions of the run
+        for started in [self._pool.submit(time.sleep, 0.05) for _ in range(self.workers)]:
+            started.result()
 
     def _submit(self, fn, part):
         return self._pool.submit(fn, part)
