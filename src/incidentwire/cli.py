@@ -18,6 +18,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import api
 from .errors import IncidentwireError
@@ -321,9 +322,10 @@ def levels(ctx: click.Context, region, as_of, history, rules, as_json) -> None:
         table.add_column(col, overflow="fold")
     for c in official:
         v = c.value
-        table.add_row((v.get("region") or {}).get("name") or "?", v["level"], v["scale_name"],
-                      (v.get("date") or {}).get("value") or "?", v["action"],
-                      v["source"].get("publisher") or c.article_id, c.quote)
+        table.add_row(*(Text(str(x)) for x in (   # article text is data, never markup
+            (v.get("region") or {}).get("name") or "?", v["level"], v["scale_name"],
+            (v.get("date") or {}).get("value") or "?", v["action"], v["source"].get("publisher") or c.article_id,
+            c.quote)))
     out.print(table)
     table = Table(title="computed activity level" + (" at each incident" if history else
                                                       f" as of {computed[0]['as_of']}" if computed else ""))
@@ -331,7 +333,7 @@ def levels(ctx: click.Context, region, as_of, history, rules, as_json) -> None:
         table.add_column(col)
     for r in computed:
         tail = (r["date"], r["incident_id"]) if history else (str(r["incidents"]),)
-        table.add_row(r["region"]["name"], r["region"]["kind"], r["level"], f"{r['score']:.2f}", *tail)
+        table.add_row(Text(r["region"]["name"]), r["region"]["kind"], r["level"], f"{r['score']:.2f}", *tail)
     out.print(table)
 
 
@@ -351,7 +353,8 @@ def watch(ctx: click.Context, paths, metadata, rules, interval, no_relevance_fil
     from .watch import Watcher
     watcher = Watcher(_open(ctx).store, paths, load_config(rules), metadata=metadata, interval=interval,
                       relevance_filter=not no_relevance_filter,
-                      on_log=lambda msg: err.print(msg, highlight=False, soft_wrap=True))
+                      on_log=lambda msg: err.print(msg, highlight=False, soft_wrap=True, markup=False,
+                                                   emoji=False))
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: watcher.stop())
     watcher.run()
