@@ -287,3 +287,16 @@ def test_yaml_rules_file_reads_like_toml(tmp_path, seeds_db):
     path.write_text("rules: [\n")
     with pytest.raises(AlertError, match="not valid YAML"):
         alerts.load_config(path)
+
+
+def test_an_analyst_raising_the_toll_is_an_update_too(tmp_path):
+    from conftest import SEEDS, SEEDS_META
+    db = incidentwire.open(tmp_path / "review.db")
+    db.ingest([SEEDS / "000_32da9743b0b42fa3.txt"], metadata=SEEDS_META)
+    first = _almaty_2016(alerts.evaluate(db.store))
+    db.edit(first.incident_id, "killed", 6, "ana", note="ministry update, 19 July")
+    update = next(a for a in alerts.evaluate(db.store) if a.kind == "toll_revised")
+    assert (update.incident_id, update.fields["killed"]["best"], update.previous) == (first.incident_id, 6, 4)
+    assert update.references == [{"id": first.id, "sent": first.sent}]
+    assert update.evidence["article_id"] == "analyst:ana" and update.evidence["quote"] == "ministry update, 19 July"
+    alerts.validate_cap(etree.fromstring(alerts.to_cap(update)))
