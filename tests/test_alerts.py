@@ -300,3 +300,14 @@ def test_an_analyst_raising_the_toll_is_an_update_too(tmp_path):
     assert update.references == [{"id": first.id, "sent": first.sent}]
     assert update.evidence["article_id"] == "analyst:ana" and update.evidence["quote"] == "ministry update, 19 July"
     alerts.validate_cap(etree.fromstring(alerts.to_cap(update)))
+
+
+def test_cli_outbox_lists_dead_letters_and_requeues_them(tmp_path, seeds_db):
+    db, config, new = _alerts_db(tmp_path, seeds_db, {"type": "webhook", "url": "http://127.0.0.1:9/none",
+                                                      "max_attempts": 1})
+    alerts.deliver_due(db.store, alerts.build_sinks(config.sinks))     # nothing listens on port 9
+    path = str(tmp_path / "alerts.db")
+    dead = CliRunner().invoke(main, ["--db", path, "outbox", "--state", "dead"])
+    assert dead.exit_code == 0 and dead.output.count("dead") >= 3 and "ConnectError" in dead.output
+    again = CliRunner().invoke(main, ["--db", path, "outbox", "--requeue-dead", "--state", "pending"])
+    assert again.exit_code == 0 and "3 deliveries" in again.output

@@ -338,6 +338,26 @@ def levels(ctx: click.Context, region, as_of, history, rules, as_json) -> None:
 
 
 @main.command()
+@click.option("--state", type=click.Choice(["pending", "delivered", "dead"]), help="Only rows in this state.")
+@click.option("--requeue-dead", is_flag=True, help="Put dead-lettered rows back in the queue first.")
+@click.pass_context
+def outbox(ctx: click.Context, state: str | None, requeue_dead: bool) -> None:
+    """The alert outbox: each alert per sink, its delivery state, attempts and last error."""
+    from . import alerts as alerts_lib
+    store = _open(ctx).store
+    if requeue_dead:
+        err.print(f"requeued {alerts_lib.requeue_dead(store)} dead-lettered deliveries", highlight=False)
+    rows = alerts_lib.outbox_rows(store, state)
+    table = Table(title=f"{len(rows)} deliveries")
+    for col in ("alert", "sink", "state", "attempts", "last error", "delivered at"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(*(Text(str(r[k] if r[k] is not None else "")) for k in (
+            "alert_id", "sink", "state", "attempts", "last_error", "delivered_at")))
+    out.print(table)
+
+
+@main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--metadata", type=click.Path(), help="Sidecar JSONL/CSV (re-read when it changes).")
 @click.option("--rules", type=click.Path(dir_okay=False), envvar="INCIDENTWIRE_RULES",
