@@ -251,3 +251,39 @@ def test_rest_api_serves_levels_and_alerts_as_json_atom_and_cap(seeds_db, tmp_pa
         for el in etree.fromstring(client.get("/api/alerts", params={"format": "cap"}).content):
             alerts.validate_cap(el)
         assert client.get("/api/alerts", params={"format": "rss"}).status_code == 400
+
+
+def test_outbox_levels_and_watch_state_on_each_backend(store_url, tmp_path):
+    from conftest import SEEDS, SEEDS_META
+
+    from incidentwire.watch import Watcher
+    db = incidentwire.open(store_url)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("000_32da9743b0b42fa3.txt", "002_a1dee8471ddf40bb.txt"):
+        (inbox / name).write_bytes((SEEDS / name).read_bytes())
+    out = tmp_path / "alerts.jsonl"
+    config = alerts.AlertConfig(sinks={"log": {"type": "jsonl", "path": str(out)}},
+                                rules=[alerts.Rule(r.name, r.type, sinks=["log"]) for r in alerts.DEFAULT_RULES])
+    watcher = Watcher(db.store, [inbox], config, metadata=SEEDS_META)
+    watcher.poll()
+    watcher.poll()                                        # files stable for one poll: ingested
+    assert len(db.store.article_ids()) == 2 and watcher.ready_files() == []
+    kinds = [json.loads(line)["kind"] for line in out.read_text().splitlines()]
+    assert {"new_incident", "toll_revised", "level_change"} <= set(kinds)
+    assert {r["state"] for r in alerts.outbox_rows(db.store)} == {"delivered"}
+    assert alerts.record(db.store, alerts.evaluate(db.store, config)) == []     # nothing twice
+    assert [c.value["level"] for c in db.threat_levels("Almaty")] == ["red"]
+
+
+def test_yaml_rules_file_reads_like_toml(tmp_path, seeds_db):
+    path = tmp_path / "rules.yaml"
+    path.write_text("sinks:\n  feed: {type: atom, path: feed.xml}\n"
+                    "rules:\n  - {name: deadly, type: killed_at_least, killed: 5, sinks: [feed]}\n")
+    config = alerts.load_config(path)
+    assert [(r.name, r.type, r.killed, r.sinks) for r in config.rules] == [("deadly", "killed_at_least", 5, ["feed"])]
+    found = alerts.evaluate(seeds_db.store, config)
+    assert found and all(a.fields["killed"]["best"] >= 5 and a.sinks == ["feed"] for a in found)
+    path.write_text("rules: [\n")
+    with pytest.raises(AlertError, match="not valid YAML"):
+        alerts.load_config(path)

@@ -122,8 +122,8 @@ def _incident_alert(kind: str, alert_id: str, inc: Incident, fields: dict, artic
     snapshot = {k: fields.get(k) for k in SNAPSHOT_FIELDS}
     loc = fields.get("location") or None
     if loc:
-        loc = dict(loc, key=threat.region_key(dict(loc, country_code=threat.country_code_of(loc))),
-                   country_code=threat.country_code_of(loc))
+        loc = dict(loc, country_code=threat.country_code_of(loc))
+        loc["key"] = threat.region_key(loc)
     return Alert(id=alert_id, kind=kind, headline=headline, description=_describe(fields),
                  sent=article.get("ingested_at") or "", incident_id=inc.id, region=loc, fields=snapshot,
                  previous=previous, evidence=_evidence(mentions, evidence_field, article),
