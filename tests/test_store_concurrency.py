@@ -71,5 +71,5 @@ def test_ingest_process_while_readers_query(tmp_path):
     assert result.returncode == 0, result.stderr
     assert errors == [] and seen
     db = incidentwire.open(path)
-    assert db.store.counts() == {"articles": 15, "mentions": 22, "claims": 160, "incidents": 11, "rejects": 0}
+    assert db.store.counts() == {"articles": 15, "mentions": 22, "claims": 170, "incidents": 10, "rejects": 0}
     db.store.close()
