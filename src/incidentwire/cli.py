@@ -18,6 +18,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import api
 from .errors import IncidentwireError
@@ -216,14 +217,21 @@ def export(ctx: click.Context, fmt: str, output: str | None, **filters) -> None:
 @click.option("--protect-reads", is_flag=True, envvar="INCIDENTWIRE_PROTECT_READS",
               help="Require a token for reading too (writes always need one).")
 @click.option("--max-upload-mb", default=20, show_default=True, type=int, help="Largest request body accepted.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+              help="uvicorn's log level (warning and above leaves out the access log).")
+@click.option("--timeout-keep-alive", default=5, show_default=True, type=int,
+              help="Seconds an idle HTTP keep-alive connection stays open.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, protect_reads: bool, max_upload_mb: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, protect_reads: bool, max_upload_mb: int, log_level: str,
+          timeout_keep_alive: int) -> None:
     """Serve the web UI and the REST API (docs at /docs)."""
     from .web import serve as run_server
     db = _open(ctx)
     err.print(f"incidentwire UI on http://{host}:{port}  (API docs: http://{host}:{port}/docs; "
               "review needs a token: incidentwire token create NAME)", highlight=False)
-    run_server(db, host, port, protect_reads=protect_reads, max_upload_bytes=max_upload_mb * 1024 * 1024)
+    run_server(db, host, port, protect_reads=protect_reads, max_upload_bytes=max_upload_mb * 1024 * 1024,
+               log_level=log_level, timeout_keep_alive=timeout_keep_alive)
 
 
 @main.group()
@@ -314,9 +322,10 @@ def levels(ctx: click.Context, region, as_of, history, rules, as_json) -> None:
         table.add_column(col, overflow="fold")
     for c in official:
         v = c.value
-        table.add_row((v.get("region") or {}).get("name") or "?", v["level"], v["scale_name"],
-                      (v.get("date") or {}).get("value") or "?", v["action"],
-                      v["source"].get("publisher") or c.article_id, c.quote)
+        table.add_row(*(Text(str(x)) for x in (   # article text is data, never markup
+            (v.get("region") or {}).get("name") or "?", v["level"], v["scale_name"],
+            (v.get("date") or {}).get("value") or "?", v["action"], v["source"].get("publisher") or c.article_id,
+            c.quote)))
     out.print(table)
     table = Table(title="computed activity level" + (" at each incident" if history else
                                                       f" as of {computed[0]['as_of']}" if computed else ""))
@@ -324,7 +333,27 @@ def levels(ctx: click.Context, region, as_of, history, rules, as_json) -> None:
         table.add_column(col)
     for r in computed:
         tail = (r["date"], r["incident_id"]) if history else (str(r["incidents"]),)
-        table.add_row(r["region"]["name"], r["region"]["kind"], r["level"], f"{r['score']:.2f}", *tail)
+        table.add_row(Text(r["region"]["name"]), r["region"]["kind"], r["level"], f"{r['score']:.2f}", *tail)
+    out.print(table)
+
+
+@main.command()
+@click.option("--state", type=click.Choice(["pending", "delivered", "dead"]), help="Only rows in this state.")
+@click.option("--requeue-dead", is_flag=True, help="Put dead-lettered rows back in the queue first.")
+@click.pass_context
+def outbox(ctx: click.Context, state: str | None, requeue_dead: bool) -> None:
+    """The alert outbox: each alert per sink, its delivery state, attempts and last error."""
+    from . import alerts as alerts_lib
+    store = _open(ctx).store
+    if requeue_dead:
+        err.print(f"requeued {alerts_lib.requeue_dead(store)} dead-lettered deliveries", highlight=False)
+    rows = alerts_lib.outbox_rows(store, state)
+    table = Table(title=f"{len(rows)} deliveries")
+    for col in ("alert", "sink", "state", "attempts", "last error", "delivered at"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(*(Text(str(r[k] if r[k] is not None else "")) for k in (
+            "alert_id", "sink", "state", "attempts", "last_error", "delivered_at")))
     out.print(table)
 
 
@@ -344,7 +373,8 @@ def watch(ctx: click.Context, paths, metadata, rules, interval, no_relevance_fil
     from .watch import Watcher
     watcher = Watcher(_open(ctx).store, paths, load_config(rules), metadata=metadata, interval=interval,
                       relevance_filter=not no_relevance_filter,
-                      on_log=lambda msg: err.print(msg, highlight=False, soft_wrap=True))
+                      on_log=lambda msg: err.print(msg, highlight=False, soft_wrap=True, markup=False,
+                                                   emoji=False))
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: watcher.stop())
     watcher.run()
