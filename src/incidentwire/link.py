@@ -85,7 +85,9 @@ def score(mention: Mention, mf: dict, cand: Candidate) -> float | None:
     if {p.lower() for p in mf.get("perpetrators", [])} & {p.lower() for p in cf.get("perpetrators", [])}:
         total += 1.0
     mk, ck = mf.get("killed") or {}, cf.get("killed") or {}
-    if mk.get("best") is not None and mk.get("best") == ck.get("best"):
+    # a toll no report states ("none reported") is no evidence that two reports agree
+    stated = mk.get("stated", True) and ck.get("stated", True)
+    if stated and mk.get("best") is not None and mk.get("best") == ck.get("best"):
         total += 0.5
     return total
 
