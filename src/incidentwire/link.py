@@ -253,6 +253,9 @@ def toll_points(mention: Mention, mf: dict, cf: dict) -> float:
     mk, ck = (mf.get("killed") or {}).get("best"), (cf.get("killed") or {}).get("best")
     if mk is None or ck is None:
         return 0.0
+    # a toll no report states ("none reported") is no evidence that two reports agree
+    if not ((mf.get("killed") or {}).get("stated", True) and (cf.get("killed") or {}).get("stated", True)):
+        return 0.0
     if mk == ck:
         return 0.5
     earlier = [r["killed"] for r in cf.get("toll_history", [])
