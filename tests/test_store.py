@@ -81,7 +81,7 @@ FILTER_CASES = [
 
 
 def test_examples_stored(examples):
-    assert examples.store.counts() == {"articles": 15, "mentions": 22, "claims": 170, "incidents": 10,
+    assert examples.store.counts() == {"articles": 15, "mentions": 22, "claims": 192, "incidents": 10,  # 22 link_terms claims
                                        "rejects": 0}
 
 
