@@ -24,12 +24,15 @@ class Database:
         self.store = Store(db)
 
     def ingest(self, paths: Iterable[str | Path] | str | Path, metadata: str | Path | dict | None = None,
-               relevance_filter: bool = True, on_article: Callable[[str], None] | None = None) -> IngestReport:
-        """Ingest files/folders; ``metadata`` is a sidecar path (JSONL/CSV) or a ready dict."""
+               relevance_filter: bool = True, on_article: Callable[[str], None] | None = None,
+               extractor: str = "rules") -> IngestReport:
+        """Ingest files/folders; ``metadata`` is a sidecar path (JSONL/CSV) or a ready dict;
+        ``extractor`` is a registered extractor (rules, learned, rules+learned)."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
         meta = load_metadata(metadata) if isinstance(metadata, (str, Path)) else metadata
-        return ingest(self.store, paths, meta, relevance_filter=relevance_filter, on_article=on_article)
+        return ingest(self.store, paths, meta, relevance_filter=relevance_filter, on_article=on_article,
+                      extractor=extractor)
 
     def incidents(self, *, since: str | None = None, until: str | None = None, country: str | None = None,
                   admin1: str | None = None, city: str | None = None,

@@ -42,3 +42,7 @@ class AlertError(IncidentwireError):
 
 class DeliveryError(AlertError):
     """One delivery of an alert to a sink failed (it is retried from the outbox)."""
+
+
+class ExtractorError(IncidentwireError):
+    """An extractor is unknown or cannot run (its extra is not installed, its model file is missing)."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import clean, relevance
 from .extract.dates import find_dates
-from .extract.incidents import extract_mentions
+from .extract import plugins
 from .ingest import read_articles
 from .link import Linker
 from .reconcile import reconcile
@@ -66,8 +66,13 @@ def prepare(article: Article) -> Article:
 
 
 def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] | None = None,
-           relevance_filter: bool = True, on_article: Callable[[str], None] | None = None) -> IngestReport:
-    """Ingest documents into ``store`` and link their incidents to the ones already there."""
+           relevance_filter: bool = True, on_article: Callable[[str], None] | None = None,
+           extractor: str = "rules") -> IngestReport:
+    """Ingest documents into ``store`` and link their incidents to the ones already there.
+
+    ``extractor`` names a registered extractor plugin (``extract.plugins``: rules, learned,
+    rules+learned)."""
+    extract = plugins.get(extractor)
     report = IngestReport()
     linker = Linker(store.mentions(), store.next_incident_id_factory())
     touched: set[str] = set()
@@ -95,7 +100,7 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
             report.irrelevant += 1
             if relevance_filter:
                 continue
-        mentions = extract_mentions(item)
+        mentions = extract(item)
         for m in mentions:
             linker.link(m)
             touched.add(m.incident_id)
