@@ -22,6 +22,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from error_lists import write_error_lists  # noqa: E402  (eval/ is a folder of scripts, not a package)
+
 CLI = [sys.executable, "-m", "incidentwire.cli"]
 
 # name -> (scorer mode, input path under shared, gold path under shared, extra ingest flags)
@@ -59,7 +62,8 @@ EXTRACTORS = ["rules", "learned", "rules+learned"]
 MUC_ROLES = ["perp_individual", "perp_org", "target", "victim", "weapon", "incident_type", "micro_gtt"]
 
 
-def run_benchmark(name: str, shared: Path, out: Path, limit: int | None, extractor: str = "rules") -> dict:
+def run_benchmark(name: str, shared: Path, out: Path, limit: int | None,
+                  errors_dir: Path | None = None, extractor: str = "rules") -> dict:
     mode, inp, gold, flags = BENCHMARKS[name]
     if extractor != "rules":
         flags = flags + ["--extractor", extractor]
@@ -81,6 +85,8 @@ def run_benchmark(name: str, shared: Path, out: Path, limit: int | None, extract
     metrics = json.loads(scored.stdout.strip().splitlines()[-1])
     metrics["seconds"] = round(seconds, 2)
     (out / f"{name}.score.txt").write_text(scored.stdout, encoding="utf-8")
+    if errors_dir is not None:
+        metrics["errors"] = write_error_lists(name, mode, shared, pred, gold_path, errors_dir)
     return metrics
 
 
@@ -136,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, help="only the first N documents of each JSONL benchmark")
     ap.add_argument("--out", default=str(HERE / "out"))
     ap.add_argument("--check-floors", action="store_true")
-    ap.add_argument("--no-report", action="store_true", help="do not rewrite results.md/json")
+    ap.add_argument("--no-report", action="store_true", help="do not rewrite results.md/json nor eval/errors/")
     ap.add_argument("--extractor", default="rules", choices=EXTRACTORS, help="extractor plugin for every benchmark")
     ap.add_argument("--learned", action="store_true",
                     help="MUC-4 dev and TST3 with each extractor -> results-learned.md (needs the [learned] extra)")
@@ -151,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in (args.only.split(",") if args.only else ["muc4_dev", "muc4_tst3"]):
             for extractor in EXTRACTORS:
                 print(f"== {name} --extractor {extractor}", file=sys.stderr)
-                m = learned[(name, extractor)] = run_benchmark(name, shared, out, args.limit, extractor)
+                m = learned[(name, extractor)] = run_benchmark(name, shared, out, args.limit, extractor=extractor)
                 print(f"   micro_gtt.f1={m['micro_gtt.f1']} seconds={m['seconds']}", file=sys.stderr)
         if not args.no_report:
             write_learned_report(learned, HERE / "results-learned.md")
@@ -160,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for name in names:
         print(f"== {name}", file=sys.stderr)
-        results[name] = run_benchmark(name, shared, out, args.limit, args.extractor)
+        results[name] = run_benchmark(name, shared, out, args.limit,
+                                      out / "errors" if args.no_report else HERE / "errors", args.extractor)
         print("   " + ", ".join(f"{k}={results[name].get(k)}" for k in HEADLINE[BENCHMARKS[name][0]]),
               file=sys.stderr)
     if not args.no_report:

@@ -287,3 +287,27 @@ def test_yaml_rules_file_reads_like_toml(tmp_path, seeds_db):
     path.write_text("rules: [\n")
     with pytest.raises(AlertError, match="not valid YAML"):
         alerts.load_config(path)
+
+
+def test_an_analyst_raising_the_toll_is_an_update_too(tmp_path):
+    from conftest import SEEDS, SEEDS_META
+    db = incidentwire.open(tmp_path / "review.db")
+    db.ingest([SEEDS / "000_32da9743b0b42fa3.txt"], metadata=SEEDS_META)
+    first = _almaty_2016(alerts.evaluate(db.store))
+    db.edit(first.incident_id, "killed", 6, "ana", note="ministry update, 19 July")
+    update = next(a for a in alerts.evaluate(db.store) if a.kind == "toll_revised")
+    assert (update.incident_id, update.fields["killed"]["best"], update.previous) == (first.incident_id, 6, 4)
+    assert update.references == [{"id": first.id, "sent": first.sent}]
+    assert update.evidence["article_id"] == "analyst:ana" and update.evidence["quote"] == "ministry update, 19 July"
+    alerts.validate_cap(etree.fromstring(alerts.to_cap(update)))
+
+
+def test_cli_outbox_lists_dead_letters_and_requeues_them(tmp_path, seeds_db):
+    db, config, new = _alerts_db(tmp_path, seeds_db, {"type": "webhook", "url": "http://127.0.0.1:9/none",
+                                                      "max_attempts": 1})
+    alerts.deliver_due(db.store, alerts.build_sinks(config.sinks))     # nothing listens on port 9
+    path = str(tmp_path / "alerts.db")
+    dead = CliRunner().invoke(main, ["--db", path, "outbox", "--state", "dead"])
+    assert dead.exit_code == 0 and dead.output.count("dead") >= 3 and "ConnectError" in dead.output
+    again = CliRunner().invoke(main, ["--db", path, "outbox", "--requeue-dead", "--state", "pending"])
+    assert again.exit_code == 0 and "3 deliveries" in again.output

@@ -2,6 +2,7 @@
 
 Stable contract (outside evaluation scripts call it exactly so):
     incidentwire --db FILE ingest [--metadata FILE] [--no-relevance-filter] PATH...
+        (optional: [--executor inline|local|dask] [--workers N] [--scheduler tcp://host:8786])
     incidentwire --db FILE export --format eval-jsonl --output FILE
     incidentwire --db FILE alerts [--rules FILE] --format cap|atom|json --output FILE
 
@@ -18,8 +19,10 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import api
+from .engine import EXECUTORS, InlineExecutor, make_executor
 from .errors import IncidentwireError
 from .export import FORMATS
 from .store.query import GROUPINGS
@@ -60,21 +63,30 @@ def _open(ctx: click.Context) -> api.Database:
               "(published, publisher, url, title).")
 @click.option("--no-relevance-filter", is_flag=True, help="Extract incidents from every article, "
               "even those the relevance stage judges off-topic.")
+@click.option("--executor", type=click.Choice(EXECUTORS), default=None,
+              help="Where clean/relevance/extract run: inline (this process, the default), local "
+              "(worker processes) or dask (a Dask cluster; needs incidentwire[scale]).")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes for local, or for the "
+              "Dask LocalCluster started when no --scheduler is given (default: all cores).")
+@click.option("--scheduler", help="Dask scheduler address (tcp://host:8786); implies --executor dask.")
 @click.option("--extractor", default="rules", show_default=True, envvar="INCIDENTWIRE_EXTRACTOR",
               help="Extractor plugin: rules, learned (needs the [learned] extra), rules+learned.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, no_relevance_filter: bool,
-           extractor: str) -> None:
+           executor: str | None, workers: int | None, scheduler: str | None, extractor: str) -> None:
     """Ingest .txt/.html files, folders and JSONL files, then link and reconcile incidents."""
     db = _open(ctx)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+    engine = make_executor(executor or ("dask" if scheduler else "inline"), workers, scheduler)
+    if not isinstance(engine, InlineExecutor):
+        err.print(f"per-article stages on {engine.describe()}", highlight=False)
+    with engine, Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("ingesting", total=None)
 
         def tick(name: str) -> None:
             progress.update(task, advance=1, description=f"ingesting {name[:40]}")
         report = db.ingest(list(paths), metadata=metadata, relevance_filter=not no_relevance_filter,
-                           on_article=tick, extractor=extractor)
+                           on_article=tick, executor=engine, extractor=extractor)
     for rej in report.rejected:
         err.print(f"[yellow]rejected:[/yellow] {rej.source}: {rej.reason}", highlight=False, soft_wrap=True)
     err.print(report.summary(), highlight=False)
@@ -324,9 +336,10 @@ def levels(ctx: click.Context, region, as_of, history, rules, as_json) -> None:
         table.add_column(col, overflow="fold")
     for c in official:
         v = c.value
-        table.add_row((v.get("region") or {}).get("name") or "?", v["level"], v["scale_name"],
-                      (v.get("date") or {}).get("value") or "?", v["action"],
-                      v["source"].get("publisher") or c.article_id, c.quote)
+        table.add_row(*(Text(str(x)) for x in (   # article text is data, never markup
+            (v.get("region") or {}).get("name") or "?", v["level"], v["scale_name"],
+            (v.get("date") or {}).get("value") or "?", v["action"], v["source"].get("publisher") or c.article_id,
+            c.quote)))
     out.print(table)
     table = Table(title="computed activity level" + (" at each incident" if history else
                                                       f" as of {computed[0]['as_of']}" if computed else ""))
@@ -334,7 +347,27 @@ def levels(ctx: click.Context, region, as_of, history, rules, as_json) -> None:
         table.add_column(col)
     for r in computed:
         tail = (r["date"], r["incident_id"]) if history else (str(r["incidents"]),)
-        table.add_row(r["region"]["name"], r["region"]["kind"], r["level"], f"{r['score']:.2f}", *tail)
+        table.add_row(Text(r["region"]["name"]), r["region"]["kind"], r["level"], f"{r['score']:.2f}", *tail)
+    out.print(table)
+
+
+@main.command()
+@click.option("--state", type=click.Choice(["pending", "delivered", "dead"]), help="Only rows in this state.")
+@click.option("--requeue-dead", is_flag=True, help="Put dead-lettered rows back in the queue first.")
+@click.pass_context
+def outbox(ctx: click.Context, state: str | None, requeue_dead: bool) -> None:
+    """The alert outbox: each alert per sink, its delivery state, attempts and last error."""
+    from . import alerts as alerts_lib
+    store = _open(ctx).store
+    if requeue_dead:
+        err.print(f"requeued {alerts_lib.requeue_dead(store)} dead-lettered deliveries", highlight=False)
+    rows = alerts_lib.outbox_rows(store, state)
+    table = Table(title=f"{len(rows)} deliveries")
+    for col in ("alert", "sink", "state", "attempts", "last error", "delivered at"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(*(Text(str(r[k] if r[k] is not None else "")) for k in (
+            "alert_id", "sink", "state", "attempts", "last_error", "delivered_at")))
     out.print(table)
 
 
@@ -354,7 +387,8 @@ def watch(ctx: click.Context, paths, metadata, rules, interval, no_relevance_fil
     from .watch import Watcher
     watcher = Watcher(_open(ctx).store, paths, load_config(rules), metadata=metadata, interval=interval,
                       relevance_filter=not no_relevance_filter,
-                      on_log=lambda msg: err.print(msg, highlight=False, soft_wrap=True))
+                      on_log=lambda msg: err.print(msg, highlight=False, soft_wrap=True, markup=False,
+                                                   emoji=False))
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: watcher.stop())
     watcher.run()

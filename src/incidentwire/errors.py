@@ -44,5 +44,9 @@ class DeliveryError(AlertError):
     """One delivery of an alert to a sink failed (it is retried from the outbox)."""
 
 
+class EngineError(IncidentwireError):
+    """An executor cannot be started: the scale extra is missing or the scheduler is unreachable."""
+
+
 class ExtractorError(IncidentwireError):
     """An extractor is unknown or cannot run (its extra is not installed, its model file is missing)."""
