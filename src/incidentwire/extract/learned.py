@@ -140,6 +140,7 @@ class LearnedExtractor:
                 raise ExtractorError(f"learned model file missing: {p} (build it with incidentwire train-extractor)")
         self.card = json.loads(card_path.read_text(encoding="utf-8"))
         self.threshold = float(self.card.get("threshold", 0.5))
+        self.stride = int(self.card.get("inference_stride", STRIDE))
         self.tokenizer = Tokenizer.from_file(str(tok_path))
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
@@ -160,7 +161,7 @@ class LearnedExtractor:
 
         ids, offsets, starts = self.encode(text)
         cls_id, sep_id = self.tokenizer.token_to_id("[CLS]"), self.tokenizer.token_to_id("[SEP]")
-        wins = windows(len(ids))
+        wins = windows(len(ids), WINDOW, self.stride)
         batch = np.zeros((len(wins), WINDOW), dtype=np.int64)
         mask = np.zeros_like(batch)
         for k, (a, b) in enumerate(wins):
