@@ -125,6 +125,26 @@ def test_writes_need_a_token_in_the_header(site):
     assert client.get(f"/api/incidents/{inc.id}/audit").json()[-1]["action"] == "undo"
 
 
+def test_split_merge_and_reviewed_over_the_api(site):
+    client, db, token = site
+    auth = {"Authorization": f"Bearer {token}"}
+    inc = next(i for i in db.incidents() if (i.fields.get("location") or {}).get("name") == "Manchester")
+    split = client.post(f"/api/incidents/{inc.id}/split", json={"article_ids": ["manchester-atlas-1"]}, headers=auth)
+    new_id = split.json()["detail"]["new"]
+    assert split.status_code == 200 and client.get(f"/api/incidents/{new_id}").json()["articles"] == ["manchester-atlas-1"]
+    merged = client.post(f"/api/incidents/{inc.id}/merge", json={"other": new_id}, headers=auth).json()
+    assert client.get(f"/api/incidents/{new_id}").status_code == 404
+    reviewed = client.post(f"/api/incidents/{inc.id}/reviewed", json={"note": "ok"}, headers=auth).json()
+    assert client.get("/api/incidents", params={"reviewed": "true"}).json()["items"][0]["id"] == inc.id
+    trail = client.get(f"/api/incidents/{inc.id}").json()["audit"]
+    assert [e["id"] for e in trail][-3:] == [split.json()["id"], merged["id"], reviewed["id"]]
+    empty = client.post(f"/api/incidents/{inc.id}/split", json={"article_ids": []}, headers=auth)
+    assert empty.status_code == 422
+    for entry in (reviewed, merged, split.json()):
+        assert client.post(f"/api/audit/{entry['id']}/undo", headers=auth).status_code == 200
+    assert sorted(client.get(f"/api/incidents/{inc.id}").json()["articles"]) == sorted(inc.to_dict()["articles"])
+
+
 def test_upload_ingests_and_is_size_limited(site):
     client, db, token = site
     auth = {"Authorization": f"Bearer {token}"}
