@@ -17,7 +17,7 @@ import incidentwire
 from incidentwire.records import Incident
 from incidentwire.store.columns import period
 from incidentwire.store.migrations import MIGRATIONS
-from incidentwire.store.query import QueryError
+from incidentwire.errors import QueryError
 
 DATA = Path(__file__).parent / "data"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from . import export as export_stage
@@ -55,8 +56,7 @@ class Database:
                with_mentions: bool = True, **filters) -> IncidentPage:
         """One page of incidents (``page`` counts from 1) and the total that match; filters as
         keyword arguments (the same as :meth:`incidents`) or a ready ``IncidentQuery``."""
-        query = query or IncidentQuery(**filters)
-        query.limit, query.offset = per_page, (max(page, 1) - 1) * per_page
+        query = replace(query or IncidentQuery(**filters), limit=per_page, offset=(max(page, 1) - 1) * per_page)
         items = IncidentList(self.store.query(query, with_mentions=with_mentions))
         return IncidentPage(items=items, total=self.store.count(query), query=query)
 
