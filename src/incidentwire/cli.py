@@ -18,6 +18,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import api
 from .errors import IncidentwireError
@@ -323,9 +324,10 @@ def levels(ctx: click.Context, region, as_of, history, rules, as_json) -> None:
         table.add_column(col, overflow="fold")
     for c in official:
         v = c.value
-        table.add_row((v.get("region") or {}).get("name") or "?", v["level"], v["scale_name"],
-                      (v.get("date") or {}).get("value") or "?", v["action"],
-                      v["source"].get("publisher") or c.article_id, c.quote)
+        table.add_row(*(Text(str(x)) for x in (   # article text is data, never markup
+            (v.get("region") or {}).get("name") or "?", v["level"], v["scale_name"],
+            (v.get("date") or {}).get("value") or "?", v["action"], v["source"].get("publisher") or c.article_id,
+            c.quote)))
     out.print(table)
     table = Table(title="computed activity level" + (" at each incident" if history else
                                                       f" as of {computed[0]['as_of']}" if computed else ""))
@@ -333,7 +335,27 @@ def levels(ctx: click.Context, region, as_of, history, rules, as_json) -> None:
         table.add_column(col)
     for r in computed:
         tail = (r["date"], r["incident_id"]) if history else (str(r["incidents"]),)
-        table.add_row(r["region"]["name"], r["region"]["kind"], r["level"], f"{r['score']:.2f}", *tail)
+        table.add_row(Text(r["region"]["name"]), r["region"]["kind"], r["level"], f"{r['score']:.2f}", *tail)
+    out.print(table)
+
+
+@main.command()
+@click.option("--state", type=click.Choice(["pending", "delivered", "dead"]), help="Only rows in this state.")
+@click.option("--requeue-dead", is_flag=True, help="Put dead-lettered rows back in the queue first.")
+@click.pass_context
+def outbox(ctx: click.Context, state: str | None, requeue_dead: bool) -> None:
+    """The alert outbox: each alert per sink, its delivery state, attempts and last error."""
+    from . import alerts as alerts_lib
+    store = _open(ctx).store
+    if requeue_dead:
+        err.print(f"requeued {alerts_lib.requeue_dead(store)} dead-lettered deliveries", highlight=False)
+    rows = alerts_lib.outbox_rows(store, state)
+    table = Table(title=f"{len(rows)} deliveries")
+    for col in ("alert", "sink", "state", "attempts", "last error", "delivered at"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(*(Text(str(r[k] if r[k] is not None else "")) for k in (
+            "alert_id", "sink", "state", "attempts", "last_error", "delivered_at")))
     out.print(table)
 
 
@@ -353,7 +375,8 @@ def watch(ctx: click.Context, paths, metadata, rules, interval, no_relevance_fil
     from .watch import Watcher
     watcher = Watcher(_open(ctx).store, paths, load_config(rules), metadata=metadata, interval=interval,
                       relevance_filter=not no_relevance_filter,
-                      on_log=lambda msg: err.print(msg, highlight=False, soft_wrap=True))
+                      on_log=lambda msg: err.print(msg, highlight=False, soft_wrap=True, markup=False,
+                                                   emoji=False))
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: watcher.stop())
     watcher.run()

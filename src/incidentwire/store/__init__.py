@@ -158,10 +158,12 @@ class Store:
 
     def mentions(self, incident_ids: Iterable[str] | None = None) -> list[Mention]:
         """Mentions with their claims, for the given incidents (all when None)."""
-        where, params = "", {}
+        where, params, wanted = "", {}, None
         if incident_ids is not None:
-            clause, params = _in_clause(incident_ids)
-            where = f"WHERE m.incident_id IN {clause}"
+            wanted = set(incident_ids)
+            if len(wanted) <= 1000:     # past that, read all and filter: no parameter limit to hit
+                clause, params = _in_clause(wanted)
+                where = f"WHERE m.incident_id IN {clause}"
         sql = ('SELECT m.key, m.article_id, m.idx, m.role, m.incident_id, m.published, c.field, '
                'c.value_json, c.start, c."end", c.quote, c.extractor, c.confidence '
                f"FROM mentions m LEFT JOIN claims c ON c.mention_key = m.key {where} "
@@ -169,6 +171,8 @@ class Store:
         out: dict[str, Mention] = {}
         with self.engine.connect() as conn:
             for r in conn.execute(text(sql), params):
+                if wanted is not None and r[4] not in wanted:
+                    continue
                 m = out.get(r[0])
                 if m is None:
                     m = out[r[0]] = Mention(article_id=r[1], index=r[2], role=r[3], incident_id=r[4],
