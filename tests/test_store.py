@@ -81,7 +81,7 @@ FILTER_CASES = [
 
 
 def test_examples_stored(examples):
-    assert examples.store.counts() == {"articles": 15, "mentions": 22, "claims": 160, "incidents": 11,
+    assert examples.store.counts() == {"articles": 15, "mentions": 22, "claims": 170, "incidents": 10,
                                        "rejects": 0}
 
 
@@ -110,7 +110,7 @@ def test_sort_and_pages(examples):
     pages, page = [], 1
     while True:
         result = examples.search(sort="-killed", page=page, per_page=4)
-        assert result.total == 11
+        assert result.total == 10
         pages += [i.id for i in result]
         if not result.has_more:
             break
