@@ -10,7 +10,7 @@ DB ?= incidentwire.db
 $(BIN)/incidentwire: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,scale]"
 	touch $@
 
 demo: $(BIN)/incidentwire

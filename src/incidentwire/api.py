@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import export as export_stage
 from . import review, threat, tokens
+from .engine import Executor
 from .errors import ExportError
 from .ingest import load_metadata
 from .pipeline import IngestReport, ingest
@@ -24,12 +25,16 @@ class Database:
         self.store = Store(db)
 
     def ingest(self, paths: Iterable[str | Path] | str | Path, metadata: str | Path | dict | None = None,
-               relevance_filter: bool = True, on_article: Callable[[str], None] | None = None) -> IngestReport:
-        """Ingest files/folders; ``metadata`` is a sidecar path (JSONL/CSV) or a ready dict."""
+               relevance_filter: bool = True, on_article: Callable[[str], None] | None = None,
+               executor: Executor | None = None) -> IngestReport:
+        """Ingest files/folders; ``metadata`` is a sidecar path (JSONL/CSV) or a ready dict.
+        ``executor`` (see :mod:`incidentwire.engine`) runs the per-article stages elsewhere:
+        worker processes or a Dask cluster; the database comes out the same."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
         meta = load_metadata(metadata) if isinstance(metadata, (str, Path)) else metadata
-        return ingest(self.store, paths, meta, relevance_filter=relevance_filter, on_article=on_article)
+        return ingest(self.store, paths, meta, relevance_filter=relevance_filter, on_article=on_article,
+                      executor=executor)
 
     def incidents(self, *, since: str | None = None, until: str | None = None, country: str | None = None,
                   admin1: str | None = None, city: str | None = None,

@@ -2,6 +2,7 @@
 
 Stable contract (outside evaluation scripts call it exactly so):
     incidentwire --db FILE ingest [--metadata FILE] [--no-relevance-filter] PATH...
+        (optional: [--executor inline|local|dask] [--workers N] [--scheduler tcp://host:8786])
     incidentwire --db FILE export --format eval-jsonl --output FILE
     incidentwire --db FILE alerts [--rules FILE] --format cap|atom|json --output FILE
 
@@ -21,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import api
+from .engine import EXECUTORS, InlineExecutor, make_executor
 from .errors import IncidentwireError
 from .export import FORMATS
 from .store.query import GROUPINGS
@@ -61,18 +63,28 @@ def _open(ctx: click.Context) -> api.Database:
               "(published, publisher, url, title).")
 @click.option("--no-relevance-filter", is_flag=True, help="Extract incidents from every article, "
               "even those the relevance stage judges off-topic.")
+@click.option("--executor", type=click.Choice(EXECUTORS), default=None,
+              help="Where clean/relevance/extract run: inline (this process, the default), local "
+              "(worker processes) or dask (a Dask cluster; needs incidentwire[scale]).")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes for local, or for the "
+              "Dask LocalCluster started when no --scheduler is given (default: all cores).")
+@click.option("--scheduler", help="Dask scheduler address (tcp://host:8786); implies --executor dask.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, no_relevance_filter: bool) -> None:
+def ingest(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, no_relevance_filter: bool,
+           executor: str | None, workers: int | None, scheduler: str | None) -> None:
     """Ingest .txt/.html files, folders and JSONL files, then link and reconcile incidents."""
     db = _open(ctx)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+    engine = make_executor(executor or ("dask" if scheduler else "inline"), workers, scheduler)
+    if not isinstance(engine, InlineExecutor):
+        err.print(f"per-article stages on {engine.describe()}", highlight=False)
+    with engine, Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("ingesting", total=None)
 
         def tick(name: str) -> None:
             progress.update(task, advance=1, description=f"ingesting {name[:40]}")
         report = db.ingest(list(paths), metadata=metadata, relevance_filter=not no_relevance_filter,
-                           on_article=tick)
+                           on_article=tick, executor=engine)
     for rej in report.rejected:
         err.print(f"[yellow]rejected:[/yellow] {rej.source}: {rej.reason}", highlight=False, soft_wrap=True)
     err.print(report.summary(), highlight=False)

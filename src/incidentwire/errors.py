@@ -42,3 +42,7 @@ class AlertError(IncidentwireError):
 
 class DeliveryError(AlertError):
     """One delivery of an alert to a sink failed (it is retried from the outbox)."""
+
+
+class EngineError(IncidentwireError):
+    """An executor cannot be started: the scale extra is missing or the scheduler is unreachable."""

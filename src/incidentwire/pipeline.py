@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from . import clean, relevance
 from .extract.dates import find_dates
+from .engine import Executor, InlineExecutor
 from .extract.incidents import extract_mentions
 from .ingest import read_articles
 from .link import Linker
 from .reconcile import reconcile
 from .review import apply_analyst_claims
-from .records import Article, Incident, Rejected
+from .records import Article, Incident, Mention, Rejected
 from .store import Store
 
 DATELINE_CHARS = 400
+PARTITION_SIZE = 32  # articles per task: big enough to hide scheduling, small enough to stream
 
 
 @dataclass
@@ -65,42 +68,74 @@ def prepare(article: Article) -> Article:
     return relevance.assess(article)
 
 
+def process(article: Article, relevance_filter: bool = True) -> tuple[Article, list[Mention]]:
+    """The per-article stages (clean, relevance, extract): pure, so they run on any executor."""
+    prepare(article)
+    if article.relevant or not relevance_filter:
+        return article, extract_mentions(article)
+    return article, []
+
+
+def process_partition(articles: list[Article], relevance_filter: bool = True) -> list[tuple[Article, list[Mention]]]:
+    """``process`` over one partition of articles (the unit of work an executor runs)."""
+    return [process(a, relevance_filter) for a in articles]
+
+
 def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] | None = None,
-           relevance_filter: bool = True, on_article: Callable[[str], None] | None = None) -> IngestReport:
-    """Ingest documents into ``store`` and link their incidents to the ones already there."""
+           relevance_filter: bool = True, on_article: Callable[[str], None] | None = None,
+           executor: Executor | None = None, partition_size: int = PARTITION_SIZE) -> IngestReport:
+    """Ingest documents into ``store`` and link their incidents to the ones already there.
+
+    The per-article stages run on ``executor`` (default: in this process), a partition of
+    ``partition_size`` new or changed articles at a time; linking and storing take the results
+    in input order, so every executor gives the same database."""
     report = IngestReport()
     linker = Linker(store.mentions(), store.next_incident_id_factory())
     touched: set[str] = set()
     known = set(linker.by_id)
-    for item in read_articles(paths, metadata):
-        if on_article:
-            on_article(getattr(item, "id", None) or item.source)
-        if isinstance(item, Rejected):
-            store.add_reject(item)
-            report.rejected.append(item)
-            continue
-        old_hash = store.article_hash(item.id)
-        if old_hash == item.content_hash:
-            report.unchanged += 1
-            continue
-        if old_hash is not None:
-            report.updated += 1
-            touched |= store.remove_article_mentions(item.id)
-            linker = Linker(store.mentions(), store.next_incident_id_factory())
-        else:
-            report.added += 1
-        prepare(item)
-        store.save_article(item)
-        if not item.relevant:
-            report.irrelevant += 1
-            if relevance_filter:
+    seen: dict[str, str] = {}  # hashes of the articles sent this run: a repeated id is an update
+
+    def partitions():
+        part: list[Article] = []
+        for item in read_articles(paths, metadata):
+            if on_article:
+                on_article(getattr(item, "id", None) or item.source)
+            if isinstance(item, Rejected):
+                store.add_reject(item)
+                report.rejected.append(item)
                 continue
-        mentions = extract_mentions(item)
-        for m in mentions:
-            linker.link(m)
-            touched.add(m.incident_id)
-        store.save_mentions(mentions)
-        report.mentions += len(mentions)
+            old_hash = seen[item.id] if item.id in seen else store.article_hash(item.id)
+            if old_hash == item.content_hash:
+                report.unchanged += 1
+                continue
+            seen[item.id] = item.content_hash
+            part.append(item)
+            if len(part) >= partition_size:
+                yield part
+                part = []
+        if part:
+            yield part
+
+    executor = executor or InlineExecutor()
+    work = partial(process_partition, relevance_filter=relevance_filter)
+    for _part, results in executor.imap(work, partitions()):
+        for item, mentions in results:
+            if store.article_hash(item.id) is not None:
+                report.updated += 1
+                touched |= store.remove_article_mentions(item.id)
+                linker = Linker(store.mentions(), store.next_incident_id_factory())
+            else:
+                report.added += 1
+            store.save_article(item)
+            if not item.relevant:
+                report.irrelevant += 1
+                if relevance_filter:
+                    continue
+            for m in mentions:
+                linker.link(m)
+                touched.add(m.incident_id)
+            store.save_mentions(mentions)
+            report.mentions += len(mentions)
     for incident_id in sorted(touched):
         cand = linker.by_id.get(incident_id)
         live = cand.mentions if cand else []

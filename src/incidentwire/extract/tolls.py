@@ -324,7 +324,10 @@ def find_tolls(text: str) -> list[TollMention]:
                               is_number=elem is None or bool(elem.group("num")))
         found.append((start, order, mention))
 
-    for toll in _TOLL_RE.finditer(text):
+    # The count patterns are tried at every word; a plain substring test first skips the
+    # articles that cannot match (most have no "toll"/"number of", nearly all no "victims").
+    low = text.lower()
+    for toll in (_TOLL_RE.finditer(text) if "toll" in low or "number" in low else ()):
         verb = toll.group("verb").lower()
         if (verb == "to" and not toll.group("pre")) or (verb == "of" and toll.group("gap")):
             continue
@@ -347,7 +350,7 @@ def find_tolls(text: str) -> list[TollMention]:
             add(none.start(), none.end(), kind, Count(0, 0, 0), "", order=order)
             del used[used_before:]  # both kinds share the one phrase
 
-    for victims in _VICTIMS_RE.finditer(text):
+    for victims in (_VICTIMS_RE.finditer(text) if "victims" in low else ()):
         count = parse_count(victims.group("num"))
         if count is not None:
             add(victims.start(), victims.end(), "hit", count, "", num_span=victims.span("num"))

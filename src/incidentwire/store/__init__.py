@@ -140,21 +140,28 @@ class Store:
         return affected
 
     def save_mentions(self, mentions: Iterable[Mention]) -> None:
+        """Replace these mentions and their claims: four statements for the whole list (one per
+        row cost ~1 ms a mention, a third of what the ingesting process spent storing)."""
+        mentions = list(mentions)
+        if not mentions:
+            return
+        keys = [{"k": m.key} for m in mentions]
+        claims = []
+        for m in mentions:
+            claims += [{"k": m.key, "a": m.article_id, "f": c.field, "v": json.dumps(c.value),
+                        "s": c.start, "e": c.end, "q": c.quote, "x": c.extractor, "c": c.confidence}
+                       for c in m.claims] or [{"k": m.key, "a": m.article_id, "f": "_none", "v": "null",
+                                               "s": 0, "e": 0, "q": "", "x": "", "c": 0.0}]
         with self.engine.begin() as conn:
-            for m in mentions:
-                conn.execute(text("DELETE FROM claims WHERE mention_key = :k"), {"k": m.key})
-                conn.execute(text("DELETE FROM mentions WHERE key = :k"), {"k": m.key})
-                conn.execute(text("INSERT INTO mentions (key, article_id, idx, role, incident_id, "
-                                  "published) VALUES (:k, :a, :i, :r, :inc, :p)"),
-                             {"k": m.key, "a": m.article_id, "i": m.index, "r": m.role,
-                              "inc": m.incident_id, "p": m.published})
-                conn.execute(
-                    text('INSERT INTO claims (mention_key, article_id, field, value_json, start, "end", '
-                         "quote, extractor, confidence) VALUES (:k, :a, :f, :v, :s, :e, :q, :x, :c)"),
-                    [{"k": m.key, "a": m.article_id, "f": c.field, "v": json.dumps(c.value),
-                      "s": c.start, "e": c.end, "q": c.quote, "x": c.extractor, "c": c.confidence}
-                     for c in m.claims] or [{"k": m.key, "a": m.article_id, "f": "_none", "v": "null",
-                                             "s": 0, "e": 0, "q": "", "x": "", "c": 0.0}])
+            conn.execute(text("DELETE FROM claims WHERE mention_key = :k"), keys)
+            conn.execute(text("DELETE FROM mentions WHERE key = :k"), keys)
+            conn.execute(text("INSERT INTO mentions (key, article_id, idx, role, incident_id, "
+                              "published) VALUES (:k, :a, :i, :r, :inc, :p)"),
+                         [{"k": m.key, "a": m.article_id, "i": m.index, "r": m.role,
+                           "inc": m.incident_id, "p": m.published} for m in mentions])
+            conn.execute(
+                text('INSERT INTO claims (mention_key, article_id, field, value_json, start, "end", '
+                     "quote, extractor, confidence) VALUES (:k, :a, :f, :v, :s, :e, :q, :x, :c)"), claims)
 
     def mentions(self, incident_ids: Iterable[str] | None = None) -> list[Mention]:
         """Mentions with their claims, for the given incidents (all when None)."""
@@ -315,6 +322,9 @@ def _in_clause(values: Iterable[str]) -> tuple[str, dict]:
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
+    # WAL + NORMAL never corrupts the file; only the last commits before a power cut can be
+    # lost. FULL (the default) syncs every commit: 1.5 ms each, ~15% of ingest time.
+    cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     # 64 MB of page cache (default 2 MB): index pages of a large database stay in memory,
