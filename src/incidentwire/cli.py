@@ -234,16 +234,18 @@ def export(ctx: click.Context, fmt: str, output: str | None, **filters) -> None:
               help="uvicorn's log level (warning and above leaves out the access log).")
 @click.option("--timeout-keep-alive", default=5, show_default=True, type=int,
               help="Seconds an idle HTTP keep-alive connection stays open.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes sharing the port (about one per CPU core).")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, protect_reads: bool, max_upload_mb: int, log_level: str,
-          timeout_keep_alive: int) -> None:
+          timeout_keep_alive: int, workers: int) -> None:
     """Serve the web UI and the REST API (docs at /docs)."""
     from .web import serve as run_server
     db = _open(ctx)
     err.print(f"incidentwire UI on http://{host}:{port}  (API docs: http://{host}:{port}/docs; "
               "review needs a token: incidentwire token create NAME)", highlight=False)
     run_server(db, host, port, protect_reads=protect_reads, max_upload_bytes=max_upload_mb * 1024 * 1024,
-               log_level=log_level, timeout_keep_alive=timeout_keep_alive)
+               log_level=log_level, timeout_keep_alive=timeout_keep_alive, workers=workers)
 
 
 @main.group()
