@@ -89,3 +89,10 @@ def test_a_registered_extractor_adds_claims_and_names_itself():
     assert "test.vans" not in [e.name for e in registry.registered()]
     with pytest.raises(IncidentwireError, match="scope"):
         registry.register("test.bad", "weapons", vans, scope="article")
+
+
+def test_a_botched_suicide_bombing_kills_its_bomber():
+    [m] = mentions_of("Two explosions in Atyrau on October 31 killed one man in what appeared to be a "
+                      "botched suicide bombing.")
+    assert m.value("perpetrators_killed")["best"] == 1
+    assert m.value("killed")["best"] == 0 and m.value("killed")["stated"] is False

@@ -299,7 +299,7 @@ for _name, _field, _find, _scope, _conf in (
         ("types.weapons", "weapons", types.weapons, "trigger", 0.5),
         ("types.targets", "targets", types.targets, "trigger", 0.5),
         ("types.target_types", "target_types", types.target_types, "trigger", 0.5),
-        ("actors.victims", "victims", actors.victims, "trigger", 0.5),
+        ("actors.victims", "victims", actors.victims, "frame", 0.5),
         ("actors.perpetrator_descriptions", "perpetrator_descriptions", actors.perpetrator_descriptions,
          "trigger", 0.5),
         ("actors.perpetrators", "perpetrators", actors.perpetrators, "frame", 0.7),
@@ -362,6 +362,10 @@ def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMent
             rank = (update, total["best"] or 0)
             if name not in found or rank > found[name][0]:
                 found[name] = (rank, total, group, update, "count")
+        if ("killed" in found and found["killed"][2][0] in in_seg and found["killed"][1]["best"] == 1
+                and "perpetrators_killed" not in found and _BOTCHED_RE.search(text, seg.start, seg.end)):
+            # "killed one man in what appeared to be a botched suicide bombing": the bomber
+            found["perpetrators_killed"] = found.pop("killed")
         for kind in ("killed", "hit"):
             refs = [t for t in in_seg if t.kind == kind and t.is_reference]
             if refs and kind not in found:
@@ -392,6 +396,10 @@ def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMent
                      "stated": False, "categories": {}}
             claims.append(_claim(article, text, name, value, first.start, first.end, "tolls", 0.3))
     return claims
+
+
+_BOTCHED_RE = re.compile(r"\b(?:botched|failed|premature(?:ly)?|accidental(?:ly)?)\s+(?:suicide\s+)?"
+                         r"(?:bomb\w*|detonat\w*|explo\w*|attack)", re.I)
 
 
 def _segment_total(group: list[TollMention]) -> dict:
