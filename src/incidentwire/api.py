@@ -26,15 +26,16 @@ class Database:
 
     def ingest(self, paths: Iterable[str | Path] | str | Path, metadata: str | Path | dict | None = None,
                relevance_filter: bool = True, on_article: Callable[[str], None] | None = None,
-               executor: Executor | None = None) -> IngestReport:
+               executor: Executor | None = None, extractor: str = "rules") -> IngestReport:
         """Ingest files/folders; ``metadata`` is a sidecar path (JSONL/CSV) or a ready dict.
         ``executor`` (see :mod:`incidentwire.engine`) runs the per-article stages elsewhere:
-        worker processes or a Dask cluster; the database comes out the same."""
+        worker processes or a Dask cluster; the database comes out the same. ``extractor`` is a
+        registered extractor plugin (rules, learned, rules+learned; see extract/plugins.py)."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
         meta = load_metadata(metadata) if isinstance(metadata, (str, Path)) else metadata
         return ingest(self.store, paths, meta, relevance_filter=relevance_filter, on_article=on_article,
-                      executor=executor)
+                      executor=executor, extractor=extractor)
 
     def incidents(self, *, since: str | None = None, until: str | None = None, country: str | None = None,
                   admin1: str | None = None, city: str | None = None,

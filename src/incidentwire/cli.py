@@ -69,9 +69,11 @@ def _open(ctx: click.Context) -> api.Database:
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes for local, or for the "
               "Dask LocalCluster started when no --scheduler is given (default: all cores).")
 @click.option("--scheduler", help="Dask scheduler address (tcp://host:8786); implies --executor dask.")
+@click.option("--extractor", default="rules", show_default=True, envvar="INCIDENTWIRE_EXTRACTOR",
+              help="Extractor plugin: rules, learned (needs the [learned] extra), rules+learned.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, no_relevance_filter: bool,
-           executor: str | None, workers: int | None, scheduler: str | None) -> None:
+           executor: str | None, workers: int | None, scheduler: str | None, extractor: str) -> None:
     """Ingest .txt/.html files, folders and JSONL files, then link and reconcile incidents."""
     db = _open(ctx)
     engine = make_executor(executor or ("dask" if scheduler else "inline"), workers, scheduler)
@@ -84,7 +86,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, no_
         def tick(name: str) -> None:
             progress.update(task, advance=1, description=f"ingesting {name[:40]}")
         report = db.ingest(list(paths), metadata=metadata, relevance_filter=not no_relevance_filter,
-                           on_article=tick, executor=engine)
+                           on_article=tick, executor=engine, extractor=extractor)
     for rej in report.rejected:
         err.print(f"[yellow]rejected:[/yellow] {rej.source}: {rej.reason}", highlight=False, soft_wrap=True)
     err.print(report.summary(), highlight=False)
@@ -392,6 +394,24 @@ def watch(ctx: click.Context, paths, metadata, rules, interval, no_relevance_fil
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: watcher.stop())
     watcher.run()
+
+
+@main.command("train-extractor")
+@click.option("--shared", type=click.Path(file_okay=False), default="../shared", show_default=True,
+              help="The shared eval kit (reads eval/muc4/train.jsonl and dev.jsonl).")
+@click.option("--out", type=click.Path(file_okay=False), help="Model folder (default: the package's models/).")
+@click.option("--epochs", type=int, default=1, show_default=True)
+@click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
+@click.option("--max-minutes", type=float, help="Stop training after this long (the card records it).")
+def train_extractor(shared, out, epochs, threads, max_minutes) -> None:
+    """Fine-tune the learned MUC-4 extractor, export int8 ONNX + card (needs the [train] extra)."""
+    from . import train
+    try:
+        card = train.train(Path(shared), Path(out) if out else train.MODEL_DIR, epochs=epochs, threads=threads,
+                           max_minutes=max_minutes, log=lambda m: err.print(m, highlight=False))
+    except ImportError as e:
+        raise IncidentwireError(f"train-extractor needs the [train] extra (pip install 'incidentwire[train]'): {e}") from None
+    out.print_json(data=card)
 
 
 if __name__ == "__main__":
