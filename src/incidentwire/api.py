@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import export as export_stage
-from .ingest import load_metadata
+from .ingest import DEFAULT_MAX_BYTES, IngestOptions, load_metadata
 from .pipeline import IngestReport, ingest
 from .records import Incident
 from .store import Store
@@ -19,12 +19,27 @@ class Database:
         self.store = Store(db)
 
     def ingest(self, paths: Iterable[str | Path] | str | Path, metadata: str | Path | dict | None = None,
-               relevance_filter: bool = True, on_article: Callable[[str], None] | None = None) -> IngestReport:
-        """Ingest files/folders; ``metadata`` is a sidecar path (JSONL/CSV) or a ready dict."""
+               relevance_filter: bool = True, on_article: Callable[[str], None] | None = None,
+               fields: dict[str, str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+               retry_quarantine: bool = False) -> IngestReport:
+        """Ingest files, folders, archives, feeds, crawls (``"-"`` is stdin); ``metadata`` is a
+        sidecar path (JSONL/CSV) or a ready dict; ``fields`` names the record fields of JSONL/CSV
+        input ({"text": "body", "published": "date", ...}); inputs over ``max_bytes`` are
+        quarantined. ``retry_quarantine`` also reads again every quarantined file."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
+        paths = list(paths)
+        if retry_quarantine:
+            # the pipeline replaces each re-read file's quarantine rows with what it finds now
+            paths += sorted({r["path"] for r in self.store.rejects() if r["path"]} - {str(p) for p in paths})
         meta = load_metadata(metadata) if isinstance(metadata, (str, Path)) else metadata
-        return ingest(self.store, paths, meta, relevance_filter=relevance_filter, on_article=on_article)
+        options = IngestOptions(metadata=meta or {}, fields=dict(fields or {}), max_bytes=max_bytes)
+        return ingest(self.store, paths, relevance_filter=relevance_filter, on_article=on_article,
+                      options=options)
+
+    def quarantine(self) -> list[dict]:
+        """Every input refused: source, kind, reason, the file to retry, when."""
+        return self.store.rejects()
 
     def incidents(self, country: str | None = None, since: str | None = None, until: str | None = None,
                   min_killed: int | None = None) -> list[Incident]:

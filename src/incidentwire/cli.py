@@ -2,6 +2,8 @@
 
 Stable contract (outside evaluation scripts call it exactly so):
     incidentwire --db FILE ingest [--metadata FILE] [--no-relevance-filter] PATH...
+    (plus --id-field/--text-field/--title-field/--date-field/--url-field, --max-size MB,
+    --retry-quarantine; ``incidentwire quarantine`` lists what ingest refused)
     incidentwire --db FILE export --format eval-jsonl --output FILE
 """
 
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import api
@@ -51,28 +53,69 @@ def _open(ctx: click.Context) -> api.Database:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--metadata", type=click.Path(), help="Sidecar JSONL/CSV keyed by doc_id or file "
-              "(published, publisher, url, title).")
+              "(published, publisher, url, title, author).")
 @click.option("--no-relevance-filter", is_flag=True, help="Extract incidents from every article, "
               "even those the relevance stage judges off-topic.")
+@click.option("--id-field", help="JSONL/CSV field holding the article id (default: doc_id, id).")
+@click.option("--text-field", help="JSONL/CSV field holding the article text (default: text, content, body).")
+@click.option("--title-field", help="JSONL/CSV field holding the headline (default: title, headline).")
+@click.option("--date-field", help="JSONL/CSV field holding the publication date (default: published, date).")
+@click.option("--url-field", help="JSONL/CSV field holding the URL (default: url, link).")
+@click.option("--max-size", type=float, default=20, show_default=True,
+              help="Quarantine inputs larger than this many megabytes.")
+@click.option("--retry-quarantine", is_flag=True, help="Also read again every quarantined file.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, no_relevance_filter: bool) -> None:
-    """Ingest .txt/.html files, folders and JSONL files, then link and reconcile incidents."""
-    db = _open(ctx)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=err, transient=True, disable=not err.is_terminal) as progress:
-        task = progress.add_task("ingesting", total=None)
+def ingest(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, no_relevance_filter: bool,
+           id_field, text_field, title_field, date_field, url_field, max_size: float,
+           retry_quarantine: bool) -> None:
+    """Ingest text/HTML files, JSONL/CSV exports, RSS/Atom feeds, WARC crawls, .gz/.zip
+    archives, folders and '-' (stdin), then link and reconcile incidents."""
+    if not paths and not retry_quarantine:
+        raise click.UsageError("give at least one PATH (or --retry-quarantine)")
+    from .ingest import input_files
 
-        def tick(name: str) -> None:
-            progress.update(task, advance=1, description=f"ingesting {name[:40]}")
+    db = _open(ctx)
+    fields = {k: v for k, v in (("id", id_field), ("text", text_field), ("title", title_field),
+                                ("published", date_field), ("url", url_field)) if v}
+    total = sum(1 for _ in input_files(paths)) if err.is_terminal else None
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("ingesting", total=total or None)
+        last = [None]
+
+        def tick(source: str) -> None:
+            if source != last[0]:  # one step per input file (a JSONL file yields many articles)
+                last[0] = source
+                progress.update(task, advance=1, description=f"ingesting {Path(source).name[:40]}")
         report = db.ingest(list(paths), metadata=metadata, relevance_filter=not no_relevance_filter,
-                           on_article=tick)
-    for rej in report.rejected:
-        err.print(f"[yellow]rejected:[/yellow] {rej.source}: {rej.reason}", highlight=False, soft_wrap=True)
-    err.print(report.summary(), highlight=False)
+                           on_article=tick, fields=fields, max_bytes=int(max_size * 1024 * 1024),
+                           retry_quarantine=retry_quarantine)
+    for rej in report.rejected[:50]:
+        err.print(f"[yellow]quarantined ({rej.kind}):[/yellow] {rej.source}: {rej.reason}", highlight=False, soft_wrap=True)
+    if len(report.rejected) > 50:
+        err.print(f"... and {len(report.rejected) - 50} more (incidentwire quarantine lists them all)")
+    err.print(report.summary(), highlight=False, soft_wrap=True)
     if report.rejected:
         sys.exit(1)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def quarantine(ctx: click.Context, as_json: bool) -> None:
+    """List every input refused at ingest, with its reason (retry: ingest --retry-quarantine)."""
+    rows = _open(ctx).quarantine()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title=f"{len(rows)} quarantined inputs")
+    for col in ("source", "kind", "reason", "at"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["source"], r["kind"] or "", r["reason"], r["at"] or "")
+    out.print(table)
 
 
 @main.command()

@@ -36,4 +36,26 @@ def m001_initial(conn: Connection) -> None:
         conn.execute(text(ddl))
 
 
-MIGRATIONS = [m001_initial]
+def m_ingest_quarantine_dedup_language(conn: Connection) -> None:
+    """Article author, language and story grouping (dedup.py); quarantine kind and retry path on
+    rejects, one row per source (re-reading a bad file updates its row instead of adding one);
+    incidents whose fields await reconciling, so a killed run is finished by the next one."""
+    blob = "BYTEA" if conn.dialect.name == "postgresql" else "BLOB"
+    for statement in (
+        "ALTER TABLE articles ADD COLUMN author TEXT",
+        "ALTER TABLE articles ADD COLUMN language TEXT",
+        "ALTER TABLE articles ADD COLUMN story_id TEXT",
+        "ALTER TABLE articles ADD COLUMN duplicate_of TEXT",
+        "ALTER TABLE articles ADD COLUMN text_key TEXT",
+        f"ALTER TABLE articles ADD COLUMN minhash {blob}",
+        "CREATE INDEX articles_story ON articles(story_id)",
+        "ALTER TABLE rejects ADD COLUMN kind TEXT",
+        "ALTER TABLE rejects ADD COLUMN path TEXT",
+        "DELETE FROM rejects WHERE id NOT IN (SELECT MAX(id) FROM rejects GROUP BY source)",
+        "CREATE UNIQUE INDEX rejects_source ON rejects(source)",
+        "CREATE TABLE incidents_pending (id TEXT PRIMARY KEY)",
+    ):
+        conn.execute(text(statement))
+
+
+MIGRATIONS = [m001_initial, m_ingest_quarantine_dedup_language]
