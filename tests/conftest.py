@@ -43,3 +43,26 @@ def seeds_db(tmp_path_factory):
     db = incidentwire.open(path)
     db.ingest([SEEDS], metadata=SEEDS_META)
     return db
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL server on 127.0.0.1 (see pgcluster.py); skips only where
+    PostgreSQL or its driver is not installed, fails where it is installed but will not start."""
+    import pgcluster
+    try:
+        cluster = pgcluster.start()
+    except pgcluster.StartFailed as e:
+        pytest.fail(str(e))
+    except pgcluster.Unavailable as e:
+        pytest.skip(str(e))
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path) -> str:
+    """An empty database on each backend: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.db")
+    return request.getfixturevalue("postgres_cluster").new_database()

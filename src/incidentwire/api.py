@@ -6,10 +6,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import export as export_stage
+from .errors import ExportError
 from .ingest import DEFAULT_MAX_BYTES, IngestOptions, load_metadata
 from .pipeline import IngestReport, ingest
 from .records import Incident
+from .results import IncidentList, IncidentPage
 from .store import Store
+from .store.query import IncidentQuery
 
 
 class Database:
@@ -41,23 +44,45 @@ class Database:
         """Every input refused: source, kind, reason, the file to retry, when."""
         return self.store.rejects()
 
-    def incidents(self, country: str | None = None, since: str | None = None, until: str | None = None,
-                  min_killed: int | None = None) -> list[Incident]:
-        """Incidents, newest first, optionally filtered."""
-        out = []
-        for inc in self.store.incidents():
-            f = inc.fields
-            date = (f.get("date") or {}).get("value") or ""
-            if country and ((f.get("location") or {}).get("country") or "").lower() != country.lower():
-                continue
-            if since and (not date or date < since):
-                continue
-            if until and (not date or date[:len(until)] > until):
-                continue
-            if min_killed is not None and ((f.get("killed") or {}).get("best") or 0) < min_killed:
-                continue
-            out.append(inc)
-        return sorted(out, key=lambda i: ((i.fields.get("date") or {}).get("value") or "", i.id), reverse=True)
+    def incidents(self, *, since: str | None = None, until: str | None = None, country: str | None = None,
+                  admin1: str | None = None, city: str | None = None,
+                  bbox: tuple[float, float, float, float] | None = None,
+                  near: tuple[float, float, float] | None = None, attack_type: str | list[str] | None = None,
+                  weapon: str | None = None, target: str | None = None, perpetrator: str | None = None,
+                  min_killed: int | None = None, min_injured: int | None = None, text: str | None = None,
+                  min_sources: int | None = None, reviewed: bool | None = None, sort: str = "-date",
+                  limit: int | None = None, offset: int = 0) -> IncidentList:
+        """Incidents matching every filter given, newest first unless ``sort`` says otherwise.
+
+        Dates are YYYY[-MM[-DD]] and match by overlap with the incident's date period;
+        ``bbox`` is (min_lon, min_lat, max_lon, max_lat); ``near`` is (lat, lon, radius_km);
+        country/admin1/city match case-insensitively, perpetrator/target/weapon as substrings;
+        ``text`` searches the reporting articles; ``sort`` is one of ``store.query.SORTS``
+        (``-`` prefix for descending). See ``store/query.py`` for the exact semantics."""
+        query = IncidentQuery(since=since, until=until, country=country, admin1=admin1, city=city, bbox=bbox,
+                              near=near, attack_type=attack_type, weapon=weapon, target=target,
+                              perpetrator=perpetrator, min_killed=min_killed, min_injured=min_injured, text=text,
+                              min_sources=min_sources, reviewed=reviewed, sort=sort, limit=limit, offset=offset)
+        return IncidentList(self.store.query(query))
+
+    def search(self, query: IncidentQuery | None = None, *, page: int = 1, per_page: int = 50,
+               with_mentions: bool = True, **filters) -> IncidentPage:
+        """One page of incidents (``page`` counts from 1) and the total that match; filters as
+        keyword arguments (the same as :meth:`incidents`) or a ready ``IncidentQuery``."""
+        query = query or IncidentQuery(**filters)
+        query.limit, query.offset = per_page, (max(page, 1) - 1) * per_page
+        items = IncidentList(self.store.query(query, with_mentions=with_mentions))
+        return IncidentPage(items=items, total=self.store.count(query), query=query)
+
+    def aggregate(self, by: str = "month", **filters) -> list[dict]:
+        """Incidents and casualties (sums of best estimates) per ``by``: one of
+        month, year, country, region (country + admin1), attack_type, group (perpetrator);
+        the same keyword filters as :meth:`incidents`."""
+        return self.store.aggregate(IncidentQuery(**filters), by)
+
+    def set_reviewed(self, incident_id: str, reviewed: bool = True) -> None:
+        """Mark an incident as checked by an analyst (or not); the ``reviewed`` filter reads it."""
+        self.store.set_reviewed(incident_id, reviewed)
 
     def incident(self, incident_id: str) -> Incident:
         return self.store.incident(incident_id)
@@ -68,9 +93,22 @@ class Database:
     def rejects(self) -> list[dict]:
         return self.store.rejects()
 
-    def export(self, fmt: str = "json") -> str:
-        """All incidents in one of ``export.FORMATS`` (json, csv, eval-jsonl)."""
-        return export_stage.export(self.store, fmt)
+    def export(self, fmt: str = "json", output: str | Path | None = None, **filters) -> str | bytes:
+        """Incidents in one of ``export.FORMATS`` (json, jsonl, csv, csv-codebook, eval-jsonl,
+        geojson, parquet, stix): all of them, or those matching ``filters`` (the keyword filters
+        of :meth:`incidents`). Returns the text (bytes for parquet); with ``output`` also
+        writes it to that file."""
+        chosen = self.store.query(IncidentQuery(**filters)) if filters else None
+        data = export_stage.export(self.store, fmt, chosen)
+        if output is not None:
+            try:
+                if isinstance(data, bytes):
+                    Path(output).write_bytes(data)
+                else:
+                    Path(output).write_text(data, encoding="utf-8")
+            except OSError as e:
+                raise ExportError(f"cannot write {output}: {e.strerror}") from None
+        return data
 
 
 def open(db: str | Path = "incidentwire.db") -> Database:  # noqa: A001 - the documented name

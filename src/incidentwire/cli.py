@@ -5,6 +5,8 @@ Stable contract (outside evaluation scripts call it exactly so):
     (plus --id-field/--text-field/--title-field/--date-field/--url-field, --max-size MB,
     --retry-quarantine; ``incidentwire quarantine`` lists what ingest refused)
     incidentwire --db FILE export --format eval-jsonl --output FILE
+
+``--db`` takes a SQLite file or a ``postgresql://user@host/dbname`` URL.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from rich.table import Table
 from . import api
 from .errors import IncidentwireError
 from .export import FORMATS
+from .store.query import GROUPINGS
 
 # A pipe gets a wide table rather than rich's 80-column default.
 out = Console(width=None if sys.stdout.isatty() else 160)
@@ -101,6 +104,41 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, no_
         sys.exit(1)
 
 
+def _filter_options(command):
+    """The incident filters, shared by ``incidents``, ``aggregate`` and ``export``."""
+    options = [
+        click.option("--since", help="Only incidents on or after this date (YYYY[-MM[-DD]])."),
+        click.option("--until", help="Only incidents on or before this date."),
+        click.option("--country", help="Only incidents in this country (any case)."),
+        click.option("--admin1", help="Only incidents in this first-level region."),
+        click.option("--city", help="Only incidents in this city or town."),
+        click.option("--bbox", type=(float, float, float, float), default=None,
+                     metavar="MIN_LON MIN_LAT MAX_LON MAX_LAT", help="Only incidents inside this box."),
+        click.option("--near", type=(float, float, float), default=None, metavar="LAT LON KM",
+                     help="Only incidents within KM kilometres of LAT LON."),
+        click.option("--attack-type", multiple=True, help="Only these attack types (repeatable)."),
+        click.option("--weapon", help="Only incidents with a weapon containing this text."),
+        click.option("--target", help="Only incidents with a target containing this text."),
+        click.option("--perpetrator", help="Only incidents with a perpetrator group containing this text."),
+        click.option("--min-killed", type=int, help="Only incidents with at least this many killed."),
+        click.option("--min-injured", type=int, help="Only incidents with at least this many injured."),
+        click.option("--text", help="Only incidents reported by articles containing all these words."),
+        click.option("--min-sources", type=int, help="Only incidents reported by at least this many articles."),
+        click.option("--reviewed/--not-reviewed", default=None, help="Only incidents an analyst has (not) reviewed."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _filters(params: dict) -> dict:
+    """The filter keyword arguments the user gave (unset ones left out)."""
+    out = {k: v for k, v in params.items() if v not in (None, ())}
+    if "attack_type" in out:
+        out["attack_type"] = list(out["attack_type"])
+    return out
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
@@ -119,15 +157,16 @@ def quarantine(ctx: click.Context, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--country", help="Only incidents in this country.")
-@click.option("--since", help="Only incidents on or after this date (YYYY[-MM[-DD]]).")
-@click.option("--until", help="Only incidents on or before this date.")
-@click.option("--min-killed", type=int, help="Only incidents with at least this many killed.")
+@_filter_options
+@click.option("--sort", default="-date", show_default=True,
+              help="date, killed, injured, sources, country, updated or id; prefix - for descending.")
+@click.option("--limit", type=int, help="At most this many incidents.")
+@click.option("--offset", type=int, default=0, help="Skip this many incidents first (paging).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
-def incidents(ctx: click.Context, country, since, until, min_killed, as_json) -> None:
-    """List incidents as a table."""
-    found = _open(ctx).incidents(country=country, since=since, until=until, min_killed=min_killed)
+def incidents(ctx: click.Context, sort, limit, offset, as_json, **filters) -> None:
+    """List incidents as a table, filtered, sorted and paged."""
+    found = _open(ctx).incidents(**_filters(filters), sort=sort, limit=limit, offset=offset)
     if as_json:
         click.echo(json.dumps([i.to_dict(with_claims=False) for i in found], indent=2))
         return
@@ -141,6 +180,25 @@ def incidents(ctx: click.Context, country, since, until, min_killed, as_json) ->
                       ", ".join(x for x in (loc.get("name"), loc.get("country")) if x) or "?",
                       f.get("attack_type") or "", _fmt_count(f.get("killed")), _fmt_count(f.get("injured")),
                       "; ".join(f.get("perpetrators", [])[:3]), str(f.get("sources", "")))
+    out.print(table)
+
+
+@main.command()
+@click.option("--by", type=click.Choice(GROUPINGS), default="month", show_default=True)
+@_filter_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def aggregate(ctx: click.Context, by: str, as_json: bool, **filters) -> None:
+    """Incidents, killed and injured per month, year, country, region, attack type or group."""
+    rows = _open(ctx).aggregate(by, **_filters(filters))
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title=f"incidents per {by}")
+    for col in (rows[0].keys() if rows else (by, "incidents", "killed", "injured")):
+        table.add_column(col, justify="right" if col in ("incidents", "killed", "injured") else "left")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row.values()))
     out.print(table)
 
 
@@ -180,18 +238,18 @@ def show(ctx: click.Context, incident_id: str) -> None:
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
+@_filter_options
 @click.pass_context
-def export(ctx: click.Context, fmt: str, output: str | None) -> None:
-    """Export all incidents (json, csv, or eval-jsonl: one line per article)."""
-    text = _open(ctx).export(fmt)
+def export(ctx: click.Context, fmt: str, output: str | None, **filters) -> None:
+    """Export incidents (all, or those matching the filters): json, jsonl, csv, csv-codebook,
+    eval-jsonl (one line per article), geojson, parquet or stix."""
+    data = _open(ctx).export(fmt, output=output, **_filters(filters))
     if output:
-        try:
-            Path(output).write_text(text, encoding="utf-8")
-        except OSError as e:
-            raise click.ClickException(f"cannot write {output}: {e.strerror}") from None
         err.print(f"wrote {output}", highlight=False)
+    elif isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
     else:
-        click.echo(text, nl=False)
+        click.echo(data, nl=False)
 
 
 if __name__ == "__main__":

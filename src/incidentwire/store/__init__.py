@@ -1,9 +1,12 @@
-"""Storage: one interface over SQLAlchemy Core. SQLite (a single file, WAL mode) is the embedded
-default; the same SQL is kept portable so a PostgreSQL backend can follow.
+"""Storage: one interface over SQLAlchemy Core with two backends run by the same tests: SQLite
+(a single file, WAL mode, FTS5; the embedded default) and PostgreSQL (``postgresql://...``, for
+teams; JSONB fields, tsvector search; driver psycopg 3 from the ``[postgres]`` extra).
 
 Tables: articles (raw bytes, content hash, clean text, metadata), rejects (every input refused,
 with its reason), mentions (what one article says about one incident), claims (each extracted
-value with its evidence span), incidents (reconciled fields as JSON).
+value with its evidence span), incidents (reconciled fields as JSON plus indexed query columns,
+see ``columns.py``), incident_values (an incident's perpetrators, targets, weapons, victims).
+Queries are built in ``query.py``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import NotFoundError, StoreError
 from ..records import Article, Claim, Incident, Mention, Rejected
+from . import query as q
+from .columns import QUERY_COLUMNS, list_values, query_columns
 from .migrations import MIGRATIONS
 
 ARTICLE_COLUMNS = ("id", "source", "content_hash", "raw", "format", "text", "clean_text", "title",
@@ -33,9 +38,18 @@ def _now() -> str:
 
 
 def database_url(db: str | Path) -> str:
-    """A plain path means a SQLite file; anything with '://' is a SQLAlchemy URL."""
+    """A plain path means a SQLite file; anything with '://' is a SQLAlchemy URL, and a bare
+    ``postgresql://`` (or ``postgres://``) one gets the psycopg 3 driver."""
     s = str(db)
-    return s if "://" in s else f"sqlite:///{Path(s).expanduser()}"
+    if "://" not in s:
+        return f"sqlite:///{Path(s).expanduser()}"
+    scheme, rest = s.split("://", 1)
+    return f"postgresql+psycopg://{rest}" if scheme in ("postgresql", "postgres") else s
+
+
+def _fields(value) -> dict:
+    """Incident fields as stored: JSON text on SQLite, already decoded from JSONB on PostgreSQL."""
+    return json.loads(value) if isinstance(value, (str, bytes)) else (value or {})
 
 
 class Store:
@@ -213,21 +227,56 @@ class Store:
         return new_id
 
     def save_incident(self, inc: Incident) -> None:
+        """Insert or replace an incident's fields and its query columns (``reviewed`` is kept)."""
         with self.engine.begin() as conn:
-            conn.execute(text("INSERT INTO incidents (id, fields_json, updated_at) VALUES (:id, :f, :at) "
-                              "ON CONFLICT (id) DO UPDATE SET fields_json = excluded.fields_json, "
-                              "updated_at = excluded.updated_at"),
-                         {"id": inc.id, "f": json.dumps(inc.fields), "at": _now()})
+            _write_incidents(conn, [inc])
+
+    def save_incidents(self, incidents: Iterable[Incident]) -> None:
+        """Many incidents in one transaction (bulk loads, benchmarks)."""
+        with self.engine.begin() as conn:
+            _write_incidents(conn, list(incidents))
 
     def delete_incident(self, incident_id: str) -> None:
         with self.engine.begin() as conn:
+            conn.execute(text("DELETE FROM incident_values WHERE incident_id = :id"), {"id": incident_id})
             conn.execute(text("DELETE FROM incidents WHERE id = :id"), {"id": incident_id})
+
+    def set_reviewed(self, incident_id: str, reviewed: bool = True) -> None:
+        with self.engine.begin() as conn:
+            done = conn.execute(text("UPDATE incidents SET reviewed = :r WHERE id = :id"),
+                                {"r": int(reviewed), "id": incident_id}).rowcount
+        if not done:
+            raise NotFoundError(f"no incident with id {incident_id!r}")
+
+    def query(self, query: q.IncidentQuery, with_mentions: bool = True) -> list[Incident]:
+        """Incidents matching ``query`` (filters, sort, page), with mentions and claims."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(q.select_ids(query, self.engine.dialect.name)).all()
+        found = [Incident(id=r[0], fields=dict(_fields(r[1]), reviewed=bool(r[2]))) for r in rows]
+        if with_mentions and found:
+            by_inc: dict[str, list[Mention]] = defaultdict(list)
+            for m in self.mentions([i.id for i in found]):
+                by_inc[m.incident_id].append(m)
+            for inc in found:
+                inc.mentions = by_inc.get(inc.id, [])
+        return found
+
+    def count(self, query: q.IncidentQuery) -> int:
+        """How many incidents match ``query``'s filters (its page ignored)."""
+        with self.engine.connect() as conn:
+            return conn.execute(q.select_count(query, self.engine.dialect.name)).scalar()
+
+    def aggregate(self, query: q.IncidentQuery, by: str) -> list[dict]:
+        """Incidents, killed and injured per ``by`` group (see ``query.GROUPINGS``)."""
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(q.select_aggregate(query, by, self.engine.dialect.name))
+                    .mappings()]
 
     def incidents(self, ids: Iterable[str] | None = None) -> list[Incident]:
         """Incidents with their mentions and claims."""
         with self.engine.connect() as conn:
-            rows = {r[0]: json.loads(r[1]) for r in conn.execute(
-                text("SELECT id, fields_json FROM incidents ORDER BY id"))}
+            rows = {r[0]: dict(_fields(r[1]), reviewed=bool(r[2])) for r in conn.execute(
+                text("SELECT id, fields_json, reviewed FROM incidents ORDER BY id"))}
         if ids is not None:
             wanted = set(ids)
             rows = {k: v for k, v in rows.items() if k in wanted}
@@ -246,6 +295,35 @@ class Store:
         with self.engine.connect() as conn:
             return {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar()
                     for t in ("articles", "mentions", "claims", "incidents", "rejects")}
+
+    def close(self) -> None:
+        """Release the connections (a SQLite file can then be moved or deleted)."""
+        self.engine.dispose()
+
+
+def _write_incidents(conn, incidents: list[Incident]) -> None:
+    names = [name for name, _ in QUERY_COLUMNS]
+    cols = ", ".join(["id", "fields_json", "updated_at", *names])
+    vals = ", ".join([":id", ":fields_json", ":updated_at", *(f":{n}" for n in names)])
+    updates = ", ".join(f"{n} = excluded.{n}" for n in ["fields_json", "updated_at", *names])
+    now = _now()
+    rows, values = [], []
+    for inc in incidents:
+        fields = {k: v for k, v in inc.fields.items() if k != "reviewed"}
+        rows.append({"id": inc.id, "fields_json": json.dumps(fields), "updated_at": now, **query_columns(fields)})
+        values += list_values(inc.id, fields)
+    if not rows:
+        return
+    if len(rows) < 1000:
+        clause, params = _in_clause(r["id"] for r in rows)
+        conn.execute(text(f"DELETE FROM incident_values WHERE incident_id IN {clause}"), params)
+    else:   # bulk loads: one statement per id keeps the parameter count within limits
+        conn.execute(text("DELETE FROM incident_values WHERE incident_id = :id"), [{"id": r["id"]} for r in rows])
+    conn.execute(text(f"INSERT INTO incidents ({cols}) VALUES ({vals}) ON CONFLICT (id) DO UPDATE SET {updates}"),
+                 rows)
+    if values:
+        conn.execute(text("INSERT INTO incident_values (incident_id, field, value, value_key) "
+                          "VALUES (:incident_id, :field, :value, :value_key)"), values)
 
 
 def _write_mentions(conn, mentions: Iterable[Mention]) -> None:

@@ -2,16 +2,36 @@
 
 A database records the migrations it has had in ``migrations``; opening an older database
 applies the missing ones. Never edit a released migration: append a new one.
+
+The DDL is written once in SQLite's dialect and run through :func:`ddl`, which translates the
+few types PostgreSQL spells differently (BLOB, REAL, AUTOINCREMENT keys); what only one backend
+has (FTS5, tsvector, JSONB) is branched on ``conn.dialect.name``.
 """
 
 from __future__ import annotations
 
+import json
+import re
+
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from .columns import QUERY_COLUMNS, list_values, query_columns
+
+_POSTGRES_TYPES = ((r"\bINTEGER PRIMARY KEY AUTOINCREMENT\b", "BIGSERIAL PRIMARY KEY"),
+                   (r"\bBLOB\b", "BYTEA"), (r"\bREAL\b", "DOUBLE PRECISION"))
+
+
+def ddl(conn: Connection, sql: str) -> None:
+    """Run one DDL statement written for SQLite on whichever backend ``conn`` is."""
+    if conn.dialect.name == "postgresql":
+        for pattern, replacement in _POSTGRES_TYPES:
+            sql = re.sub(pattern, replacement, sql)
+    conn.execute(text(sql))
+
 
 def m001_initial(conn: Connection) -> None:
-    for ddl in (
+    for statement in (
         """CREATE TABLE articles (
             id TEXT PRIMARY KEY, source TEXT, content_hash TEXT NOT NULL, raw BLOB,
             format TEXT, text TEXT, clean_text TEXT, title TEXT, publisher TEXT, url TEXT,
@@ -33,21 +53,87 @@ def m001_initial(conn: Connection) -> None:
             quote TEXT, extractor TEXT, confidence REAL)""",
         "CREATE INDEX claims_mention ON claims(mention_key)",
     ):
-        conn.execute(text(ddl))
+        ddl(conn, statement)
 
 
-def m_ingest_quarantine_dedup_language(conn: Connection) -> None:
+def m002_incident_query_columns(conn: Connection) -> None:
+    """Indexed columns for the incident filters, kept in sync by Store.save_incident, and one
+    row per perpetrator / target / weapon / victim in incident_values."""
+    for name, sql_type in QUERY_COLUMNS:
+        ddl(conn, f"ALTER TABLE incidents ADD COLUMN {name} {sql_type}")
+    ddl(conn, "ALTER TABLE incidents ADD COLUMN reviewed INTEGER NOT NULL DEFAULT 0")
+    ddl(conn, """CREATE TABLE incident_values (
+        incident_id TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, value_key TEXT NOT NULL)""")
+    for statement in (
+        "CREATE INDEX incident_values_key ON incident_values(field, value_key)",
+        "CREATE INDEX incident_values_incident ON incident_values(incident_id)",
+        # region + date range is the common analyst query: one index serves country alone,
+        # country + admin1, and both with a date range
+        "CREATE INDEX incidents_region_date ON incidents(lower(country), lower(admin1), date_start)",
+        "CREATE INDEX incidents_admin1_date ON incidents(lower(admin1), date_start)",
+        "CREATE INDEX incidents_city ON incidents(lower(city))",
+        "CREATE INDEX incidents_date ON incidents(date_start)",
+        "CREATE INDEX incidents_attack_type ON incidents(attack_type, date_start)",
+        "CREATE INDEX incidents_killed ON incidents(killed_best)",
+        "CREATE INDEX incidents_latlon ON incidents(lat, lon)",
+    ):
+        ddl(conn, statement)
+    rows = conn.execute(text("SELECT id, fields_json FROM incidents")).all()
+    assignments = ", ".join(f"{name} = :{name}" for name, _ in QUERY_COLUMNS)
+    for incident_id, fields_json in rows:
+        fields = json.loads(fields_json or "{}")
+        conn.execute(text(f"UPDATE incidents SET {assignments} WHERE id = :id"),
+                     {**query_columns(fields), "id": incident_id})
+        values = list_values(incident_id, fields)
+        if values:
+            conn.execute(text("INSERT INTO incident_values (incident_id, field, value, value_key) "
+                              "VALUES (:incident_id, :field, :value, :value_key)"), values)
+
+
+def m003_article_full_text(conn: Connection) -> None:
+    """Full-text search over article titles and clean text: an FTS5 index kept by triggers on
+    SQLite, a generated tsvector column with a GIN index on PostgreSQL."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ALTER TABLE articles ADD COLUMN search tsvector GENERATED ALWAYS AS "
+                          "(to_tsvector('english', coalesce(title, '') || ' ' || coalesce(clean_text, ''))) "
+                          "STORED"))
+        conn.execute(text("CREATE INDEX articles_search ON articles USING GIN (search)"))
+        return
+    for statement in (
+        "CREATE VIRTUAL TABLE articles_fts USING fts5(title, clean_text, content='articles', "
+        "content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2')",
+        "CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN "
+        "INSERT INTO articles_fts(rowid, title, clean_text) VALUES (new.rowid, new.title, new.clean_text); END",
+        "CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN "
+        "INSERT INTO articles_fts(articles_fts, rowid, title, clean_text) "
+        "VALUES ('delete', old.rowid, old.title, old.clean_text); END",
+        "CREATE TRIGGER articles_fts_update AFTER UPDATE ON articles BEGIN "
+        "INSERT INTO articles_fts(articles_fts, rowid, title, clean_text) "
+        "VALUES ('delete', old.rowid, old.title, old.clean_text); "
+        "INSERT INTO articles_fts(rowid, title, clean_text) VALUES (new.rowid, new.title, new.clean_text); END",
+        "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')",
+    ):
+        conn.execute(text(statement))
+
+
+def m004_postgres_jsonb_fields(conn: Connection) -> None:
+    """On PostgreSQL incident fields become JSONB (queryable, validated); SQLite keeps TEXT."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ALTER TABLE incidents ALTER COLUMN fields_json TYPE JSONB "
+                          "USING fields_json::jsonb"))
+
+
+def m005_ingest_quarantine_dedup_language(conn: Connection) -> None:
     """Article author, language and story grouping (dedup.py); quarantine kind and retry path on
     rejects, one row per source (re-reading a bad file updates its row instead of adding one);
     incidents whose fields await reconciling, so a killed run is finished by the next one."""
-    blob = "BYTEA" if conn.dialect.name == "postgresql" else "BLOB"
     for statement in (
         "ALTER TABLE articles ADD COLUMN author TEXT",
         "ALTER TABLE articles ADD COLUMN language TEXT",
         "ALTER TABLE articles ADD COLUMN story_id TEXT",
         "ALTER TABLE articles ADD COLUMN duplicate_of TEXT",
         "ALTER TABLE articles ADD COLUMN text_key TEXT",
-        f"ALTER TABLE articles ADD COLUMN minhash {blob}",
+        "ALTER TABLE articles ADD COLUMN minhash BLOB",
         "CREATE INDEX articles_story ON articles(story_id)",
         "ALTER TABLE rejects ADD COLUMN kind TEXT",
         "ALTER TABLE rejects ADD COLUMN path TEXT",
@@ -55,7 +141,8 @@ def m_ingest_quarantine_dedup_language(conn: Connection) -> None:
         "CREATE UNIQUE INDEX rejects_source ON rejects(source)",
         "CREATE TABLE incidents_pending (id TEXT PRIMARY KEY)",
     ):
-        conn.execute(text(statement))
+        ddl(conn, statement)
 
 
-MIGRATIONS = [m001_initial, m_ingest_quarantine_dedup_language]
+MIGRATIONS = [m001_initial, m002_incident_query_columns, m003_article_full_text,
+              m004_postgres_jsonb_fields, m005_ingest_quarantine_dedup_language]
