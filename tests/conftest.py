@@ -66,3 +66,11 @@ def store_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "store.db")
     return request.getfixturevalue("postgres_cluster").new_database()
+
+
+@pytest.fixture(scope="session")
+def web_sample_db(tmp_path_factory) -> Path:
+    """A SQLite file with the bundled sample news and hostile (XSS) articles, built once; web
+    tests copy it (see tests/web_helpers.py)."""
+    from web_helpers import build_sample_db
+    return build_sample_db(tmp_path_factory.mktemp("web") / "sample.db")

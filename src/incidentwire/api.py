@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import export as export_stage
+from . import review, tokens
 from .errors import ExportError
 from .ingest import DEFAULT_MAX_BYTES, IngestOptions, load_metadata
 from .pipeline import IngestReport, ingest
@@ -109,6 +110,39 @@ class Database:
             except OSError as e:
                 raise ExportError(f"cannot write {output}: {e.strerror}") from None
         return data
+
+    # ---- analyst review (review.py): every action is audit-logged with ``who`` and can be undone
+    def edit(self, incident_id: str, field: str, value, who: str, note: str | None = None) -> dict:
+        """Store an analyst's value for one field of an incident (extracted claims are kept)."""
+        return review.edit_field(self.store, incident_id, field, value, who, note)
+
+    def merge(self, target_id: str, source_id: str, who: str, note: str | None = None) -> dict:
+        """Fold incident ``source_id`` into ``target_id``."""
+        return review.merge(self.store, target_id, source_id, who, note)
+
+    def split(self, incident_id: str, article_ids: list[str], who: str, note: str | None = None) -> dict:
+        """Move the reports from ``article_ids`` out of an incident into a new one."""
+        return review.split(self.store, incident_id, article_ids, who, note)
+
+    def mark_reviewed(self, incident_id: str, who: str, note: str | None = None) -> dict:
+        return review.mark_reviewed(self.store, incident_id, who, note)
+
+    def undo(self, audit_id: int, who: str) -> dict:
+        """Reverse one audit entry (logged as an undo)."""
+        return review.undo(self.store, audit_id, who)
+
+    def audit_log(self, incident_id: str | None = None) -> list[dict]:
+        return review.audit_log(self.store, incident_id)
+
+    def analyst_claims(self, incident_id: str) -> list[dict]:
+        return review.analyst_claims(self.store, incident_id, include_retracted=True)
+
+    # ---- API tokens (tokens.py)
+    def create_token(self, name: str) -> str:
+        return tokens.create_token(self.store, name)
+
+    def token_owner(self, token: str | None) -> str | None:
+        return tokens.token_owner(self.store, token)
 
 
 def open(db: str | Path = "incidentwire.db") -> Database:  # noqa: A001 - the documented name

@@ -252,5 +252,53 @@ def export(ctx: click.Context, fmt: str, output: str | None, **filters) -> None:
         click.echo(data, nl=False)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--protect-reads", is_flag=True, envvar="INCIDENTWIRE_PROTECT_READS",
+              help="Require a token for reading too (writes always need one).")
+@click.option("--max-upload-mb", default=20, show_default=True, type=int, help="Largest request body accepted.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, protect_reads: bool, max_upload_mb: int) -> None:
+    """Serve the web UI and the REST API (docs at /docs)."""
+    from .web import serve as run_server
+    db = _open(ctx)
+    err.print(f"incidentwire UI on http://{host}:{port}  (API docs: http://{host}:{port}/docs; "
+              "review needs a token: incidentwire token create NAME)", highlight=False)
+    run_server(db, host, port, protect_reads=protect_reads, max_upload_bytes=max_upload_mb * 1024 * 1024)
+
+
+@main.group()
+def token() -> None:
+    """API tokens for writing (review actions, uploads) and, if configured, reading."""
+
+
+@token.command("create")
+@click.argument("name")
+@click.pass_context
+def token_create(ctx: click.Context, name: str) -> None:
+    """Create a token for NAME (who the audit log will record); it is printed once."""
+    click.echo(_open(ctx).create_token(name))
+
+
+@token.command("list")
+@click.pass_context
+def token_list(ctx: click.Context) -> None:
+    """List tokens (names and dates; the tokens themselves are not stored)."""
+    from .tokens import list_tokens
+    for t in list_tokens(_open(ctx).store):
+        click.echo(f"{t['id']}\t{t['name']}\t{t['created_at']}\t{'revoked ' + t['revoked_at'] if t['revoked_at'] else 'active'}")
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+@click.pass_context
+def token_revoke(ctx: click.Context, token_id: int) -> None:
+    """Revoke a token by its id (see token list)."""
+    from .tokens import revoke_token
+    revoke_token(_open(ctx).store, token_id)
+    click.echo(f"revoked token {token_id}")
+
+
 if __name__ == "__main__":
     main()

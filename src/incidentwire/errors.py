@@ -22,3 +22,11 @@ class NotFoundError(IncidentwireError):
 
 class ExportError(IncidentwireError):
     """An export format is unknown or the output cannot be written."""
+
+
+class ReviewError(IncidentwireError):
+    """An analyst action cannot be done as asked (unknown field, bad value, nothing to undo)."""
+
+
+class AuthError(IncidentwireError):
+    """A write was attempted without a valid API token."""

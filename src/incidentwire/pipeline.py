@@ -22,6 +22,7 @@ from .extract.incidents import extract_mentions
 from .ingest import IngestOptions, read_articles
 from .link import Linker
 from .reconcile import reconcile
+from .review import apply_analyst_claims
 from .records import Article, Incident, Rejected
 from .store import Store
 
@@ -125,7 +126,8 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
         if not live:
             store.delete_incident(incident_id)
             continue
-        store.save_incident(Incident(id=incident_id, fields=reconcile(live)))
+        # analyst corrections (review.py) outlive re-reconciliation
+        store.save_incident(Incident(id=incident_id, fields=apply_analyst_claims(store, incident_id, reconcile(live))))
         if incident_id in known:
             report.incidents_updated += 1
         else:

@@ -143,6 +143,7 @@ class Store:
             raise NotFoundError(f"no article with id {article_id!r}")
         out = dict(row)
         out["dropped_lines"] = json.loads(out.pop("dropped_json") or "[]")
+        out.pop("minhash", None)  # dedup's internal signature: bytes, meaningless to a reader
         return out
 
     def article_ids(self) -> list[str]:

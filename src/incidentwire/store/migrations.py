@@ -123,7 +123,36 @@ def m004_postgres_jsonb_fields(conn: Connection) -> None:
                           "USING fields_json::jsonb"))
 
 
-def m005_ingest_quarantine_dedup_language(conn: Connection) -> None:
+def m_review_audit_tokens(conn: Connection) -> None:
+    """Analyst review (review.py): analyst claims beside the extracted ones, an append-only audit
+    log (the database refuses UPDATE and DELETE on it), and hashed API tokens for write access."""
+    for statement in (
+        """CREATE TABLE analyst_claims (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, incident_id TEXT NOT NULL, field TEXT NOT NULL,
+            value_json TEXT, note TEXT, who TEXT NOT NULL, at TEXT NOT NULL, audit_id INTEGER,
+            retracted_by INTEGER)""",
+        "CREATE INDEX analyst_claims_incident ON analyst_claims(incident_id)",
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, who TEXT NOT NULL,
+            action TEXT NOT NULL, incidents TEXT NOT NULL, detail_json TEXT, undoes INTEGER)""",
+        """CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL, revoked_at TEXT)""",
+    ):
+        ddl(conn, statement)
+    if conn.dialect.name == "sqlite":
+        for op in ("UPDATE", "DELETE"):
+            conn.execute(text(f"CREATE TRIGGER audit_log_no_{op.lower()} BEFORE {op} ON audit_log "
+                              "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"))
+    elif conn.dialect.name == "postgresql":
+        conn.execute(text("CREATE FUNCTION audit_log_append_only() RETURNS trigger AS $$ BEGIN "
+                          "RAISE EXCEPTION 'audit_log is append-only'; END $$ LANGUAGE plpgsql"))
+        conn.execute(text("CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+                          "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"))
+
+
+
+def m_ingest_quarantine_dedup_language(conn: Connection) -> None:
     """Article author, language and story grouping (dedup.py); quarantine kind and retry path on
     rejects, one row per source (re-reading a bad file updates its row instead of adding one);
     incidents whose fields await reconciling, so a killed run is finished by the next one."""
@@ -144,5 +173,6 @@ def m005_ingest_quarantine_dedup_language(conn: Connection) -> None:
         ddl(conn, statement)
 
 
+
 MIGRATIONS = [m001_initial, m002_incident_query_columns, m003_article_full_text,
-              m004_postgres_jsonb_fields, m005_ingest_quarantine_dedup_language]
+              m004_postgres_jsonb_fields, m_review_audit_tokens, m_ingest_quarantine_dedup_language]

@@ -1,0 +1,140 @@
+"""The FastAPI application: REST API (/api), HTML pages, offline API docs, static files.
+
+Dependencies and why: FastAPI + uvicorn (REST, the house choice), Jinja2 (autoescaped pages),
+python-multipart (form posts and uploads), fastapi-offline (Swagger UI assets shipped
+in a PyPI package, so /docs renders without a CDN).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .. import __version__
+from ..errors import AuthError, IncidentwireError, NotFoundError, ReviewError
+from . import pages, rest
+from .auth import Auth, CsrfError
+
+STATIC = Path(__file__).parent / "static"
+DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Pages load scripts, styles and data only from this server; even a rendering bug could not run
+# an injected inline script or handler. The API docs pages use inline scripts and are exempt.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+_DOCS = ("/docs",)
+
+
+def _status(exc: Exception) -> int:
+    if isinstance(exc, NotFoundError):
+        return 404
+    if isinstance(exc, CsrfError):
+        return 403
+    if isinstance(exc, AuthError):
+        return 401
+    if isinstance(exc, ReviewError):
+        return 409 if "undo" in str(exc) or "already" in str(exc) else 422
+    return 400
+
+
+class UploadLimit:
+    """ASGI middleware: refuse request bodies over ``max_bytes`` with 413, whether the client
+    declares a Content-Length or streams the body."""
+
+    def __init__(self, app, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            return await _too_large(self.max_bytes, send)
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _BodyTooLarge()
+            return message
+        try:
+            await self.app(scope, counted, send)
+        except _BodyTooLarge:
+            await _too_large(self.max_bytes, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(max_bytes: int, send) -> None:
+    body = JSONResponse({"error": {"status": 413, "type": "PayloadTooLarge",
+                                   "message": f"request body over the limit of {max_bytes} bytes"}},
+                        status_code=413)
+    await send({"type": "http.response.start", "status": 413, "headers": body.raw_headers})
+    await send({"type": "http.response.body", "body": body.body})
+
+
+def create_app(db, protect_reads: bool = False, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES):
+    """The web application over an open ``incidentwire.Database``."""
+    # ReDoc is left out: its bundle fetches a logo from its vendor's CDN
+    app = FastAPIOffline(title="incidentwire", version=__version__, static_url="/static/apidocs", redoc_url=None,
+                         description="Reconciled, evidence-backed incidents of political violence. "
+                                     "Writes need `Authorization: Bearer <token>` "
+                                     "(`incidentwire token create NAME`).")
+    auth = Auth(db, protect_reads=protect_reads)
+    app.state.db, app.state.auth = db, auth
+    app.include_router(rest.build_router(db, auth))
+    app.include_router(pages.build_router(db, auth))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(UploadLimit, max_bytes=max_upload_bytes)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        if not request.url.path.startswith(_DOCS):
+            response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    def error(request: Request, status: int, kind: str, message: str):
+        if request.url.path.startswith("/api") or request.url.path.startswith(_DOCS):
+            return JSONResponse({"error": {"status": status, "type": kind, "message": message}},
+                                status_code=status)
+        tpl = pages.templates()
+        return tpl.TemplateResponse(request, "error.html", {
+            "request": request, "status": status, "message": message, "user": None, "csrf": "",
+            "msg": None}, status_code=status)
+
+    @app.exception_handler(IncidentwireError)
+    async def library_error(request: Request, exc: IncidentwireError):
+        return error(request, _status(exc), type(exc).__name__, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        return error(request, exc.status_code, "HTTPError", str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        parts = ["/".join(str(x) for x in e.get("loc", ())) + ": " + e.get("msg", "") for e in exc.errors()]
+        return error(request, 422, "ValidationError", "; ".join(parts))
+
+    return app
+
+
+def serve(db, host: str = "127.0.0.1", port: int = 8000, protect_reads: bool = False,
+          max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, log_level: str = "info") -> None:
+    """Run the web application with uvicorn until interrupted."""
+    import uvicorn
+    uvicorn.run(create_app(db, protect_reads, max_upload_bytes), host=host, port=port, log_level=log_level)
+
+
+__all__ = ["create_app", "serve"]
