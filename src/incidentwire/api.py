@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import export as export_stage
-from . import review, tokens
+from . import review, threat, tokens
 from .errors import ExportError
 from .ingest import DEFAULT_MAX_BYTES, IngestOptions, load_metadata
 from .pipeline import IngestReport, ingest
-from .records import Incident
+from .records import Claim, Incident
 from .results import IncidentList, IncidentPage
 from .store import Store
 from .store.query import IncidentQuery
@@ -93,6 +93,22 @@ class Database:
 
     def rejects(self) -> list[dict]:
         return self.store.rejects()
+
+    def threat_levels(self, region: str | None = None) -> list[Claim]:
+        """Official threat levels stated in the stored articles, oldest first (threat.py)."""
+        return threat.official_levels(self.store, region)
+
+    def activity_levels(self, region: str | None = None, as_of: str | None = None,
+                        config: threat.ActivityConfig | None = None, history: bool = False) -> list[dict]:
+        """The computed activity level per region (or its history: the level at each incident)."""
+        if history:
+            return threat.activity_history(self.store, config, region)
+        return threat.activity_levels(self.store, config, as_of, region)
+
+    def alerts(self, rules: str | Path | None = None) -> list:
+        """The alerts the rules in ``rules`` (or the default rules) fire for what is stored."""
+        from . import alerts
+        return alerts.evaluate(self.store, alerts.load_config(rules))
 
     def export(self, fmt: str = "json", output: str | Path | None = None, **filters) -> str | bytes:
         """Incidents in one of ``export.FORMATS`` (json, jsonl, csv, csv-codebook, eval-jsonl,

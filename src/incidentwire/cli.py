@@ -5,6 +5,7 @@ Stable contract (outside evaluation scripts call it exactly so):
     (plus --id-field/--text-field/--title-field/--date-field/--url-field, --max-size MB,
     --retry-quarantine; ``incidentwire quarantine`` lists what ingest refused)
     incidentwire --db FILE export --format eval-jsonl --output FILE
+    incidentwire --db FILE alerts [--rules FILE] --format cap|atom|json --output FILE
 
 ``--db`` takes a SQLite file or a ``postgresql://user@host/dbname`` URL.
 """
@@ -298,6 +299,98 @@ def token_revoke(ctx: click.Context, token_id: int) -> None:
     from .tokens import revoke_token
     revoke_token(_open(ctx).store, token_id)
     click.echo(f"revoked token {token_id}")
+
+
+def _write_output(data: bytes, output: str | None) -> None:
+    if not output:
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    try:
+        Path(output).write_bytes(data)
+    except OSError as e:
+        raise click.ClickException(f"cannot write {output}: {e.strerror}") from None
+    err.print(f"wrote {output}", highlight=False)
+
+
+@main.command()
+@click.option("--rules", type=click.Path(dir_okay=False), envvar="INCIDENTWIRE_RULES",
+              help="Alert rules (TOML or YAML); default: new incidents, toll revisions, level changes.")
+@click.option("--format", "fmt", type=click.Choice(["cap", "atom", "json"]), default="json", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
+@click.pass_context
+def alerts(ctx: click.Context, rules: str | None, fmt: str, output: str | None) -> None:
+    """Write the alerts the rules fire for what is stored (CAP 1.2, Atom or JSON)."""
+    from . import alerts as alerts_lib
+    config = alerts_lib.load_config(rules)
+    found = alerts_lib.evaluate(_open(ctx).store, config)
+    _write_output(alerts_lib.render(found, fmt, config.sender), output)
+    err.print(f"{len(found)} alerts", highlight=False)
+
+
+@main.command()
+@click.option("--region", help="Only this place, first-level region or country.")
+@click.option("--as-of", default=None, help="Date of the computed level (YYYY-MM-DD or 'today'; "
+              "default: the newest incident date stored).")
+@click.option("--history", is_flag=True, help="Every official level statement and the computed level "
+              "at each incident, oldest first.")
+@click.option("--rules", type=click.Path(dir_okay=False), envvar="INCIDENTWIRE_RULES",
+              help="Rules file whose [activity] section sets the window and weights.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.pass_context
+def levels(ctx: click.Context, region, as_of, history, rules, as_json) -> None:
+    """Threat levels per region: official levels stated in the news and the computed activity level."""
+    from .alerts import load_config
+    db = _open(ctx)
+    cfg = load_config(rules).activity
+    official = db.threat_levels(region)
+    computed = db.activity_levels(region, as_of, cfg, history=history)
+    if not history:
+        latest = {}
+        for c in official:
+            latest[(c.value.get("region") or {}).get("key")] = c
+        official = list(latest.values())
+    if as_json:
+        click.echo(json.dumps({"official": [c.to_dict() for c in official], "computed": computed}, indent=2))
+        return
+    table = Table(title="official threat levels" + (" (history)" if history else " (latest per region)"))
+    for col in ("region", "level", "scale", "date", "action", "source", "evidence"):
+        table.add_column(col, overflow="fold")
+    for c in official:
+        v = c.value
+        table.add_row((v.get("region") or {}).get("name") or "?", v["level"], v["scale_name"],
+                      (v.get("date") or {}).get("value") or "?", v["action"],
+                      v["source"].get("publisher") or c.article_id, c.quote)
+    out.print(table)
+    table = Table(title="computed activity level" + (" at each incident" if history else
+                                                      f" as of {computed[0]['as_of']}" if computed else ""))
+    for col in ("region", "kind", "level", "score") + (("date", "incident") if history else ("incidents",)):
+        table.add_column(col)
+    for r in computed:
+        tail = (r["date"], r["incident_id"]) if history else (str(r["incidents"]),)
+        table.add_row(r["region"]["name"], r["region"]["kind"], r["level"], f"{r['score']:.2f}", *tail)
+    out.print(table)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--metadata", type=click.Path(), help="Sidecar JSONL/CSV (re-read when it changes).")
+@click.option("--rules", type=click.Path(dir_okay=False), envvar="INCIDENTWIRE_RULES",
+              help="Alert rules and sinks (TOML or YAML); default rules, no sinks.")
+@click.option("--interval", type=float, default=1.0, show_default=True, help="Seconds between polls.")
+@click.option("--no-relevance-filter", is_flag=True, help="Extract incidents from every article.")
+@click.pass_context
+def watch(ctx: click.Context, paths, metadata, rules, interval, no_relevance_filter) -> None:
+    """Follow folders and files: ingest what arrives, link, fire and deliver alerts (SIGTERM stops)."""
+    import signal
+
+    from .alerts import load_config
+    from .watch import Watcher
+    watcher = Watcher(_open(ctx).store, paths, load_config(rules), metadata=metadata, interval=interval,
+                      relevance_filter=not no_relevance_filter,
+                      on_log=lambda msg: err.print(msg, highlight=False, soft_wrap=True))
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: watcher.stop())
+    watcher.run()
 
 
 if __name__ == "__main__":

@@ -30,3 +30,11 @@ class ReviewError(IncidentwireError):
 
 class AuthError(IncidentwireError):
     """A write was attempted without a valid API token."""
+
+
+class AlertError(IncidentwireError):
+    """An alert rule file is invalid, an alert cannot be rendered, or a sink is misconfigured."""
+
+
+class DeliveryError(AlertError):
+    """One delivery of an alert to a sink failed (it is retried from the outbox)."""

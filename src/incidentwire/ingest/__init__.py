@@ -33,9 +33,21 @@ from .sources import (DEFAULT_MAX_BYTES, Blob, IngestOptions, Source, dispatch, 
                       register_source, sha256, sources)
 
 __all__ = ["read_articles", "load_metadata", "input_files", "IngestOptions", "register_source", "sources",
-           "Source", "Blob", "pick_source", "sha256", "DEFAULT_MAX_BYTES", "STDIN"]
+           "Source", "Blob", "pick_source", "sha256", "DEFAULT_MAX_BYTES", "STDIN", "SUPPORTED", "JSONL_SUFFIXES",
+           "supported_suffixes"]
 
 STDIN = "-"
+
+
+def supported_suffixes() -> frozenset[str]:
+    """Every file suffix a registered source reads (plugins included)."""
+    return frozenset(s for src in sources() for s in src.suffixes)
+
+
+# The built-in suffixes, for callers that pick files before reading (watch.py); a folder walk
+# itself reads every file and sniffs those without a known suffix.
+SUPPORTED = supported_suffixes()
+JSONL_SUFFIXES = frozenset(next(s for s in sources() if s.name == "jsonl").suffixes)
 META_FIELDS = ("title", "publisher", "url", "published", "author")
 _PUBLISHED_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 

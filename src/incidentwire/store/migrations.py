@@ -151,6 +151,30 @@ def m_review_audit_tokens(conn: Connection) -> None:
                           "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"))
 
 
+def m_alerts_threat_levels_outbox_watch(conn: Connection) -> None:
+    """Official threat-level claims (threat.py), persisted alerts with their delivery outbox
+    (alerts/), and the files ``incidentwire watch`` has ingested (watch.py)."""
+    for statement in (
+        """CREATE TABLE threat_levels (
+            article_id TEXT NOT NULL, region_key TEXT, scale TEXT, level TEXT, rank INTEGER,
+            date_value TEXT, published TEXT, claim_json TEXT NOT NULL)""",
+        "CREATE INDEX threat_levels_article ON threat_levels(article_id)",
+        "CREATE INDEX threat_levels_region ON threat_levels(region_key)",
+        "CREATE TABLE threat_scanned (article_id TEXT PRIMARY KEY, content_hash TEXT)",
+        """CREATE TABLE alerts (
+            id TEXT PRIMARY KEY, seq INTEGER NOT NULL, kind TEXT NOT NULL, incident_id TEXT,
+            region_key TEXT, references_id TEXT, created_at TEXT NOT NULL, alert_json TEXT NOT NULL)""",
+        "CREATE INDEX alerts_seq ON alerts(seq)",
+        """CREATE TABLE alert_outbox (
+            alert_id TEXT NOT NULL REFERENCES alerts(id), sink TEXT NOT NULL, state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL DEFAULT 0,
+            last_error TEXT, delivered_at TEXT, PRIMARY KEY (alert_id, sink))""",
+        "CREATE INDEX alert_outbox_state ON alert_outbox(state, next_attempt_at)",
+        """CREATE TABLE watch_files (
+            path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ingested_at TEXT)""",
+    ):
+        ddl(conn, statement)
+
 
 def m_ingest_quarantine_dedup_language(conn: Connection) -> None:
     """Article author, language and story grouping (dedup.py); quarantine kind and retry path on
@@ -175,4 +199,5 @@ def m_ingest_quarantine_dedup_language(conn: Connection) -> None:
 
 
 MIGRATIONS = [m001_initial, m002_incident_query_columns, m003_article_full_text,
-              m004_postgres_jsonb_fields, m_review_audit_tokens, m_ingest_quarantine_dedup_language]
+              m004_postgres_jsonb_fields, m_review_audit_tokens, m_alerts_threat_levels_outbox_watch,
+              m_ingest_quarantine_dedup_language]

@@ -5,6 +5,7 @@ library and returns JSON; errors come back as ``{"error": {"status", "type", "me
 from __future__ import annotations
 
 import base64
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,25 @@ def build_router(db, auth) -> APIRouter:
         return {"counts": db.store.counts(),
                 **{f"by_{by}": db.aggregate(by, **filters) for by in ("year", "month", "country", "attack_type",
                                                                        "group")}}
+
+    @router.get("/levels", dependencies=read, tags=["alerts"])
+    def levels(region: str | None = None, as_of: str | None = Query(None, description="YYYY-MM-DD or today"),
+               history: bool = False) -> dict:
+        """Official threat levels stated in the news (with evidence) and the computed activity level
+        per region, or their histories."""
+        return {"official": [c.to_dict() for c in db.threat_levels(region)],
+                "computed": db.activity_levels(region, as_of, history=history)}
+
+    @router.get("/alerts", dependencies=read, tags=["alerts"])
+    def alerts(format: str = Query("json", description="json | atom | cap")) -> Response:  # noqa: A002
+        """The alerts the rules (INCIDENTWIRE_RULES, else the default rules) fire for what is stored:
+        JSON, an Atom feed, or CAP 1.2."""
+        from ..alerts import render
+        found = db.alerts(os.environ.get("INCIDENTWIRE_RULES"))
+        media = {"json": "application/json", "atom": "application/atom+xml", "cap": "application/xml"}
+        if format not in media:
+            raise InputError(f"unknown alert format {format!r}; use json, atom or cap")
+        return Response(render(found, format), media_type=media[format])
 
     # ---- writes: a token in the Authorization header
     @router.post("/incidents/{incident_id}/edit", tags=["review"])
