@@ -10,12 +10,17 @@ DB ?= incidentwire.db
 $(BIN)/incidentwire: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,scale]"
 	touch $@
 
 demo: $(BIN)/incidentwire
 	$(BIN)/incidentwire --db $(DB) ingest --metadata examples/news.metadata.jsonl examples/news
 	$(BIN)/incidentwire --db $(DB) incidents
+ifneq ($(SERVE),0)
+	@echo "Sample loaded into $(DB). Starting the web UI on http://127.0.0.1:8000 (Ctrl-C stops it; make demo SERVE=0 skips it)."
+	@echo "To review incidents, sign in at http://127.0.0.1:8000/login with this token: $$($(BIN)/incidentwire --db $(DB) token create demo)"
+	$(BIN)/incidentwire --db $(DB) serve --host 127.0.0.1 --port 8000
+endif
 
 test: $(BIN)/incidentwire
 	sh scripts/system-deps.sh

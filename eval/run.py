@@ -20,6 +20,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from error_lists import write_error_lists  # noqa: E402  (eval/ is a folder of scripts, not a package)
+
 CLI = [sys.executable, "-m", "incidentwire.cli"]
 
 # name -> (scorer mode, input path under shared, gold path under shared, extra ingest flags)
@@ -51,7 +54,8 @@ def _truncate(src: Path, dst: Path, limit: int) -> Path:
     return dst
 
 
-def run_benchmark(name: str, shared: Path, out: Path, limit: int | None) -> dict:
+def run_benchmark(name: str, shared: Path, out: Path, limit: int | None,
+                  errors_dir: Path | None = None) -> dict:
     mode, inp, gold, flags = BENCHMARKS[name]
     inp_path, gold_path = shared / inp, shared / gold
     if limit and inp_path.suffix == ".jsonl":
@@ -70,6 +74,8 @@ def run_benchmark(name: str, shared: Path, out: Path, limit: int | None) -> dict
     metrics = json.loads(scored.stdout.strip().splitlines()[-1])
     metrics["seconds"] = round(seconds, 2)
     (out / f"{name}.score.txt").write_text(scored.stdout, encoding="utf-8")
+    if errors_dir is not None:
+        metrics["errors"] = write_error_lists(name, mode, shared, pred, gold_path, errors_dir)
     return metrics
 
 
@@ -107,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, help="only the first N documents of each JSONL benchmark")
     ap.add_argument("--out", default=str(HERE / "out"))
     ap.add_argument("--check-floors", action="store_true")
-    ap.add_argument("--no-report", action="store_true", help="do not rewrite results.md/json")
+    ap.add_argument("--no-report", action="store_true", help="do not rewrite results.md/json nor eval/errors/")
     args = ap.parse_args(argv)
     shared, out = Path(args.shared).resolve(), Path(args.out)
     if not (shared / "eval" / "score.py").is_file():
@@ -118,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     results = {}
     for name in names:
         print(f"== {name}", file=sys.stderr)
-        results[name] = run_benchmark(name, shared, out, args.limit)
+        results[name] = run_benchmark(name, shared, out, args.limit,
+                                      out / "errors" if args.no_report else HERE / "errors")
         print("   " + ", ".join(f"{k}={results[name].get(k)}" for k in HEADLINE[BENCHMARKS[name][0]]),
               file=sys.stderr)
     if not args.no_report:

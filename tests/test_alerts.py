@@ -251,3 +251,63 @@ def test_rest_api_serves_levels_and_alerts_as_json_atom_and_cap(seeds_db, tmp_pa
         for el in etree.fromstring(client.get("/api/alerts", params={"format": "cap"}).content):
             alerts.validate_cap(el)
         assert client.get("/api/alerts", params={"format": "rss"}).status_code == 400
+
+
+def test_outbox_levels_and_watch_state_on_each_backend(store_url, tmp_path):
+    from conftest import SEEDS, SEEDS_META
+
+    from incidentwire.watch import Watcher
+    db = incidentwire.open(store_url)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("000_32da9743b0b42fa3.txt", "002_a1dee8471ddf40bb.txt"):
+        (inbox / name).write_bytes((SEEDS / name).read_bytes())
+    out = tmp_path / "alerts.jsonl"
+    config = alerts.AlertConfig(sinks={"log": {"type": "jsonl", "path": str(out)}},
+                                rules=[alerts.Rule(r.name, r.type, sinks=["log"]) for r in alerts.DEFAULT_RULES])
+    watcher = Watcher(db.store, [inbox], config, metadata=SEEDS_META)
+    watcher.poll()
+    watcher.poll()                                        # files stable for one poll: ingested
+    assert len(db.store.article_ids()) == 2 and watcher.ready_files() == []
+    kinds = [json.loads(line)["kind"] for line in out.read_text().splitlines()]
+    assert {"new_incident", "toll_revised", "level_change"} <= set(kinds)
+    assert {r["state"] for r in alerts.outbox_rows(db.store)} == {"delivered"}
+    assert alerts.record(db.store, alerts.evaluate(db.store, config)) == []     # nothing twice
+    assert [c.value["level"] for c in db.threat_levels("Almaty")] == ["red"]
+
+
+def test_yaml_rules_file_reads_like_toml(tmp_path, seeds_db):
+    path = tmp_path / "rules.yaml"
+    path.write_text("sinks:\n  feed: {type: atom, path: feed.xml}\n"
+                    "rules:\n  - {name: deadly, type: killed_at_least, killed: 5, sinks: [feed]}\n")
+    config = alerts.load_config(path)
+    assert [(r.name, r.type, r.killed, r.sinks) for r in config.rules] == [("deadly", "killed_at_least", 5, ["feed"])]
+    found = alerts.evaluate(seeds_db.store, config)
+    assert found and all(a.fields["killed"]["best"] >= 5 and a.sinks == ["feed"] for a in found)
+    path.write_text("rules: [\n")
+    with pytest.raises(AlertError, match="not valid YAML"):
+        alerts.load_config(path)
+
+
+def test_an_analyst_raising_the_toll_is_an_update_too(tmp_path):
+    from conftest import SEEDS, SEEDS_META
+    db = incidentwire.open(tmp_path / "review.db")
+    db.ingest([SEEDS / "000_32da9743b0b42fa3.txt"], metadata=SEEDS_META)
+    first = _almaty_2016(alerts.evaluate(db.store))
+    db.edit(first.incident_id, "killed", 6, "ana", note="ministry update, 19 July")
+    update = next(a for a in alerts.evaluate(db.store) if a.kind == "toll_revised")
+    assert (update.incident_id, update.fields["killed"]["best"], update.previous) == (first.incident_id, 6, 4)
+    assert update.references == [{"id": first.id, "sent": first.sent}]
+    assert update.evidence["article_id"] == "analyst:ana" and update.evidence["quote"] == "ministry update, 19 July"
+    alerts.validate_cap(etree.fromstring(alerts.to_cap(update)))
+
+
+def test_cli_outbox_lists_dead_letters_and_requeues_them(tmp_path, seeds_db):
+    db, config, new = _alerts_db(tmp_path, seeds_db, {"type": "webhook", "url": "http://127.0.0.1:9/none",
+                                                      "max_attempts": 1})
+    alerts.deliver_due(db.store, alerts.build_sinks(config.sinks))     # nothing listens on port 9
+    path = str(tmp_path / "alerts.db")
+    dead = CliRunner().invoke(main, ["--db", path, "outbox", "--state", "dead"])
+    assert dead.exit_code == 0 and dead.output.count("dead") >= 3 and "ConnectError" in dead.output
+    again = CliRunner().invoke(main, ["--db", path, "outbox", "--requeue-dead", "--state", "pending"])
+    assert again.exit_code == 0 and "3 deliveries" in again.output

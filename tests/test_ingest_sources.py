@@ -92,7 +92,7 @@ def test_jsonl_with_configurable_fields_and_line_numbers(tmp_path):
 
 def test_jsonl_default_fields_and_url_ids(tmp_path):
     path = tmp_path / "crawl.jsonl"
-    path.write_text(json.dumps({"url": "https://x.example/2", "content": STORY, "date": "Tue, 09 Jun 2020 08:00:00 GMT",
+    path.write_text(json.dumps({"url": "https://x.example/2", "content": STORY, "pubDate": "Tue, 09 Jun 2020 08:00:00 GMT",
                                 "publisher": "Wire"}) + "\n")
     (art,) = articles(read(path))
     assert art.id.startswith("url-") and art.published == "2020-06-09" and art.publisher == "Wire"

@@ -3,6 +3,7 @@ and on the PostgreSQL server; no reader errors, no lost writes, counts only ever
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -56,13 +57,13 @@ def test_writer_and_readers_in_threads(store_url):
     db.store.close()
 
 
-def test_ingest_process_while_readers_query(tmp_path):
-    """A real ``incidentwire ingest`` in another process while this one reads the same file."""
-    path = tmp_path / "shared.db"
-    incidentwire.open(path).store.close()
+def test_ingest_process_while_readers_query(store_url):
+    """A real ``incidentwire --db URL ingest`` in another process while this one reads the same
+    database (on PostgreSQL this is also the CLI's ``--db postgresql://...`` working end to end)."""
+    incidentwire.open(store_url).store.close()
     stop, errors, seen = threading.Event(), [], []
-    readers = _readers(str(path), stop, errors, seen, n=2)
-    result = subprocess.run([sys.executable, "-m", "incidentwire.cli", "--db", str(path), "ingest",
+    readers = _readers(store_url, stop, errors, seen, n=2)
+    result = subprocess.run([sys.executable, "-m", "incidentwire.cli", "--db", store_url, "ingest",
                              "--metadata", str(EXAMPLES_META), str(EXAMPLES)], capture_output=True, text=True,
                             timeout=300)
     stop.set()
@@ -70,6 +71,9 @@ def test_ingest_process_while_readers_query(tmp_path):
         t.join(60)
     assert result.returncode == 0, result.stderr
     assert errors == [] and seen
-    db = incidentwire.open(path)
-    assert db.store.counts() == {"articles": 15, "mentions": 22, "claims": 160, "incidents": 11, "rejects": 0}
+    db = incidentwire.open(store_url)
+    assert db.store.counts() == {"articles": 15, "mentions": 22, "claims": 170, "incidents": 10, "rejects": 0}
+    listed = subprocess.run([sys.executable, "-m", "incidentwire.cli", "--db", store_url, "incidents", "--json",
+                             "--country", "France"], capture_output=True, text=True, timeout=120)
+    assert [r["id"] for r in json.loads(listed.stdout)] == [i.id for i in db.incidents(country="France")]
     db.store.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from incidentwire.extract.tolls import Count, TollMention, find_tolls, parse_count
+from incidentwire.extract.tolls import Count, TollMention, find_references, find_tolls, parse_count
 
 
 def summary(text: str) -> list[tuple]:
@@ -198,8 +198,9 @@ def test_left_one_suspect_dead():
 
 
 def test_n_victims():
+    # "victims" are people hit; whether they died is for the frame to decide (see "hit" below)
     for got in both_cases("With seven victims, the Taraz attack is the bloodiest"):
-        assert got == [("killed", 7, 7, 7, "victims", None)]
+        assert got == [("hit", 7, 7, 7, "victims", None)]
     # a stronger rule wins over "N victims"
     assert summary("two victims were wounded") == [("injured", 2, 2, 2, "victims", None)]
 
@@ -295,3 +296,35 @@ def test_the_plural_is_not_one():
     assert find_tolls("The officers died in hospital") == []
     assert find_tolls("the gunmen were killed") == []
     assert summary("the officer died in hospital") == [("killed", 1, 1, 1, "victims", "police")]
+
+
+# ---------------------------------------------------------------- people hit, single references
+def test_shot_with_outcome_unsaid_is_a_hit():
+    assert summary("A 20-year-old man was shot while walking") == [("hit", 1, 1, 1, "victims", None)]
+    assert summary("Two men were shot and wounded") == [("injured", 2, 2, 2, "victims", None)]
+    assert summary("A 42-year-old woman was fatally shot in the area") == [
+        ("killed", 1, 1, 1, "victims", None)]
+    assert summary("Woman shot, killed in West Philadelphia") == []  # no determiner: a reference
+    assert find_tolls("shots were fired at an unmarked police vehicle, which was shot at") == []
+
+
+def test_possessive_determiners_count_one_person():
+    assert summary("a 3-year-old boy accidentally shot and killed his sister") == [
+        ("killed", 1, 1, 1, "victims", None)]
+    assert summary("shot her husband in the chest") == [("hit", 1, 1, 1, "victims", None)]
+
+
+def test_single_person_references():
+    def refs(text):
+        return [(m.kind, m.count.best, m.text) for m in find_references(text)]
+    assert refs("Police said Malone Amason was found dead in the lot.") == [
+        ("killed", 1, "Malone Amason was found dead")]
+    assert refs("He was pronounced dead at a local hospital.") == [("killed", 1, "He was pronounced dead")]
+    assert refs("the victim was taken to hospital, where he died.") == [("killed", 1, "he died")]
+    assert refs("someone shot her in the head") == [("hit", 1, "shot her")]
+    assert refs("Juan Mercado, a 21-year-old Latino male, died Wednesday") == [
+        ("killed", 1, "Juan Mercado, a 21-year-old Latino male, died")]
+    assert refs("The FBI is offering a reward in a fatal Baltimore shooting.") == [
+        ("killed", 1, "fatal Baltimore shooting")]
+    assert refs("Police said the officers shot him") == [("hit", 1, "shot him")]
+    assert refs("Police were shot at") == []

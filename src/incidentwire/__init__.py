@@ -10,6 +10,9 @@
 from .api import Database, open
 from .errors import IncidentwireError
 from .records import Article, Claim, Incident, Mention
+from .results import IncidentList, IncidentPage
+from .store.query import IncidentQuery
 
-__all__ = ["open", "Database", "IncidentwireError", "Article", "Claim", "Incident", "Mention"]
+__all__ = ["open", "Database", "IncidentwireError", "Article", "Claim", "Incident", "Mention",
+           "IncidentQuery", "IncidentList", "IncidentPage"]
 __version__ = "0.1.0"

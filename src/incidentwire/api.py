@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from . import export as export_stage
 from . import review, threat, tokens
+from .engine import Executor
 from .errors import ExportError
 from .ingest import DEFAULT_MAX_BYTES, IngestOptions, load_metadata
 from .pipeline import IngestReport, ingest
@@ -25,11 +27,13 @@ class Database:
     def ingest(self, paths: Iterable[str | Path] | str | Path, metadata: str | Path | dict | None = None,
                relevance_filter: bool = True, on_article: Callable[[str], None] | None = None,
                fields: dict[str, str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
-               retry_quarantine: bool = False) -> IngestReport:
+               retry_quarantine: bool = False, executor: Executor | None = None) -> IngestReport:
         """Ingest files, folders, archives, feeds, crawls (``"-"`` is stdin); ``metadata`` is a
         sidecar path (JSONL/CSV) or a ready dict; ``fields`` names the record fields of JSONL/CSV
         input ({"text": "body", "published": "date", ...}); inputs over ``max_bytes`` are
-        quarantined. ``retry_quarantine`` also reads again every quarantined file."""
+        quarantined. ``retry_quarantine`` also reads again every quarantined file.
+        ``executor`` (see :mod:`incidentwire.engine`) runs the per-article stages elsewhere:
+        worker processes or a Dask cluster; the database comes out the same."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
         paths = list(paths)
@@ -39,7 +43,7 @@ class Database:
         meta = load_metadata(metadata) if isinstance(metadata, (str, Path)) else metadata
         options = IngestOptions(metadata=meta or {}, fields=dict(fields or {}), max_bytes=max_bytes)
         return ingest(self.store, paths, relevance_filter=relevance_filter, on_article=on_article,
-                      options=options)
+                      executor=executor, options=options)
 
     def quarantine(self) -> list[dict]:
         """Every input refused: source, kind, reason, the file to retry, when."""
@@ -70,8 +74,7 @@ class Database:
                with_mentions: bool = True, **filters) -> IncidentPage:
         """One page of incidents (``page`` counts from 1) and the total that match; filters as
         keyword arguments (the same as :meth:`incidents`) or a ready ``IncidentQuery``."""
-        query = query or IncidentQuery(**filters)
-        query.limit, query.offset = per_page, (max(page, 1) - 1) * per_page
+        query = replace(query or IncidentQuery(**filters), limit=per_page, offset=(max(page, 1) - 1) * per_page)
         items = IncidentList(self.store.query(query, with_mentions=with_mentions))
         return IncidentPage(items=items, total=self.store.count(query), query=query)
 

@@ -4,6 +4,7 @@ Stable contract (outside evaluation scripts call it exactly so):
     incidentwire --db FILE ingest [--metadata FILE] [--no-relevance-filter] PATH...
     (plus --id-field/--text-field/--title-field/--date-field/--url-field, --max-size MB,
     --retry-quarantine; ``incidentwire quarantine`` lists what ingest refused)
+        (optional: [--executor inline|local|dask] [--workers N] [--scheduler tcp://host:8786])
     incidentwire --db FILE export --format eval-jsonl --output FILE
     incidentwire --db FILE alerts [--rules FILE] --format cap|atom|json --output FILE
 
@@ -20,8 +21,10 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import api
+from .engine import EXECUTORS, InlineExecutor, make_executor
 from .errors import IncidentwireError
 from .export import FORMATS
 from .store.query import GROUPINGS
@@ -62,6 +65,12 @@ def _open(ctx: click.Context) -> api.Database:
               "(published, publisher, url, title, author).")
 @click.option("--no-relevance-filter", is_flag=True, help="Extract incidents from every article, "
               "even those the relevance stage judges off-topic.")
+@click.option("--executor", type=click.Choice(EXECUTORS), default=None,
+              help="Where clean/relevance/extract run: inline (this process, the default), local "
+              "(worker processes) or dask (a Dask cluster; needs incidentwire[scale]).")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes for local, or for the "
+              "Dask LocalCluster started when no --scheduler is given (default: all cores).")
+@click.option("--scheduler", help="Dask scheduler address (tcp://host:8786); implies --executor dask.")
 @click.option("--id-field", help="JSONL/CSV field holding the article id (default: doc_id, id).")
 @click.option("--text-field", help="JSONL/CSV field holding the article text (default: text, content, body).")
 @click.option("--title-field", help="JSONL/CSV field holding the headline (default: title, headline).")
@@ -72,6 +81,7 @@ def _open(ctx: click.Context) -> api.Database:
 @click.option("--retry-quarantine", is_flag=True, help="Also read again every quarantined file.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, no_relevance_filter: bool,
+           executor: str | None, workers: int | None, scheduler: str | None,
            id_field, text_field, title_field, date_field, url_field, max_size: float,
            retry_quarantine: bool) -> None:
     """Ingest text/HTML files, JSONL/CSV exports, RSS/Atom feeds, WARC crawls, .gz/.zip
@@ -81,11 +91,14 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, no_
     from .ingest import input_files
 
     db = _open(ctx)
+    engine = make_executor(executor or ("dask" if scheduler else "inline"), workers, scheduler)
+    if not isinstance(engine, InlineExecutor):
+        err.print(f"per-article stages on {engine.describe()}", highlight=False)
     fields = {k: v for k, v in (("id", id_field), ("text", text_field), ("title", title_field),
                                 ("published", date_field), ("url", url_field)) if v}
     total = sum(1 for _ in input_files(paths)) if err.is_terminal else None
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
+    with engine, Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("ingesting", total=total or None)
         last = [None]
 
@@ -95,12 +108,12 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, no_
                 progress.update(task, advance=1, description=f"ingesting {Path(source).name[:40]}")
         report = db.ingest(list(paths), metadata=metadata, relevance_filter=not no_relevance_filter,
                            on_article=tick, fields=fields, max_bytes=int(max_size * 1024 * 1024),
-                           retry_quarantine=retry_quarantine)
+                           retry_quarantine=retry_quarantine, executor=engine)
     for rej in report.rejected[:50]:
         err.print(f"[yellow]quarantined ({rej.kind}):[/yellow] {rej.source}: {rej.reason}", highlight=False, soft_wrap=True)
     if len(report.rejected) > 50:
         err.print(f"... and {len(report.rejected) - 50} more (incidentwire quarantine lists them all)")
-    err.print(report.summary(), highlight=False, soft_wrap=True)
+    err.print(f"{report.summary()}; {report.timing()}", highlight=False, soft_wrap=True)
     if report.rejected:
         sys.exit(1)
 
@@ -259,14 +272,21 @@ def export(ctx: click.Context, fmt: str, output: str | None, **filters) -> None:
 @click.option("--protect-reads", is_flag=True, envvar="INCIDENTWIRE_PROTECT_READS",
               help="Require a token for reading too (writes always need one).")
 @click.option("--max-upload-mb", default=20, show_default=True, type=int, help="Largest request body accepted.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+              help="uvicorn's log level (warning and above leaves out the access log).")
+@click.option("--timeout-keep-alive", default=5, show_default=True, type=int,
+              help="Seconds an idle HTTP keep-alive connection stays open.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, protect_reads: bool, max_upload_mb: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, protect_reads: bool, max_upload_mb: int, log_level: str,
+          timeout_keep_alive: int) -> None:
     """Serve the web UI and the REST API (docs at /docs)."""
     from .web import serve as run_server
     db = _open(ctx)
     err.print(f"incidentwire UI on http://{host}:{port}  (API docs: http://{host}:{port}/docs; "
               "review needs a token: incidentwire token create NAME)", highlight=False)
-    run_server(db, host, port, protect_reads=protect_reads, max_upload_bytes=max_upload_mb * 1024 * 1024)
+    run_server(db, host, port, protect_reads=protect_reads, max_upload_bytes=max_upload_mb * 1024 * 1024,
+               log_level=log_level, timeout_keep_alive=timeout_keep_alive)
 
 
 @main.group()
@@ -357,9 +377,10 @@ def levels(ctx: click.Context, region, as_of, history, rules, as_json) -> None:
         table.add_column(col, overflow="fold")
     for c in official:
         v = c.value
-        table.add_row((v.get("region") or {}).get("name") or "?", v["level"], v["scale_name"],
-                      (v.get("date") or {}).get("value") or "?", v["action"],
-                      v["source"].get("publisher") or c.article_id, c.quote)
+        table.add_row(*(Text(str(x)) for x in (   # article text is data, never markup
+            (v.get("region") or {}).get("name") or "?", v["level"], v["scale_name"],
+            (v.get("date") or {}).get("value") or "?", v["action"], v["source"].get("publisher") or c.article_id,
+            c.quote)))
     out.print(table)
     table = Table(title="computed activity level" + (" at each incident" if history else
                                                       f" as of {computed[0]['as_of']}" if computed else ""))
@@ -367,7 +388,27 @@ def levels(ctx: click.Context, region, as_of, history, rules, as_json) -> None:
         table.add_column(col)
     for r in computed:
         tail = (r["date"], r["incident_id"]) if history else (str(r["incidents"]),)
-        table.add_row(r["region"]["name"], r["region"]["kind"], r["level"], f"{r['score']:.2f}", *tail)
+        table.add_row(Text(r["region"]["name"]), r["region"]["kind"], r["level"], f"{r['score']:.2f}", *tail)
+    out.print(table)
+
+
+@main.command()
+@click.option("--state", type=click.Choice(["pending", "delivered", "dead"]), help="Only rows in this state.")
+@click.option("--requeue-dead", is_flag=True, help="Put dead-lettered rows back in the queue first.")
+@click.pass_context
+def outbox(ctx: click.Context, state: str | None, requeue_dead: bool) -> None:
+    """The alert outbox: each alert per sink, its delivery state, attempts and last error."""
+    from . import alerts as alerts_lib
+    store = _open(ctx).store
+    if requeue_dead:
+        err.print(f"requeued {alerts_lib.requeue_dead(store)} dead-lettered deliveries", highlight=False)
+    rows = alerts_lib.outbox_rows(store, state)
+    table = Table(title=f"{len(rows)} deliveries")
+    for col in ("alert", "sink", "state", "attempts", "last error", "delivered at"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(*(Text(str(r[k] if r[k] is not None else "")) for k in (
+            "alert_id", "sink", "state", "attempts", "last_error", "delivered_at")))
     out.print(table)
 
 
@@ -387,7 +428,8 @@ def watch(ctx: click.Context, paths, metadata, rules, interval, no_relevance_fil
     from .watch import Watcher
     watcher = Watcher(_open(ctx).store, paths, load_config(rules), metadata=metadata, interval=interval,
                       relevance_filter=not no_relevance_filter,
-                      on_log=lambda msg: err.print(msg, highlight=False, soft_wrap=True))
+                      on_log=lambda msg: err.print(msg, highlight=False, soft_wrap=True, markup=False,
+                                                   emoji=False))
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: watcher.stop())
     watcher.run()

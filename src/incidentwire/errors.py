@@ -24,6 +24,10 @@ class ExportError(IncidentwireError):
     """An export format is unknown or the output cannot be written."""
 
 
+class QueryError(IncidentwireError):
+    """A query asks for something that cannot be answered (unknown sort, unreadable date, bad bbox)."""
+
+
 class ReviewError(IncidentwireError):
     """An analyst action cannot be done as asked (unknown field, bad value, nothing to undo)."""
 
@@ -38,3 +42,7 @@ class AlertError(IncidentwireError):
 
 class DeliveryError(AlertError):
     """One delivery of an alert to a sink failed (it is retried from the outbox)."""
+
+
+class EngineError(IncidentwireError):
+    """An executor cannot be started: the scale extra is missing or the scheduler is unreachable."""

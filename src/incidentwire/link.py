@@ -10,8 +10,12 @@ A candidate that passes scores points for the same city, the same date, the same
 a shared perpetrator and a compatible toll. The best candidate wins only if it clears the
 threshold and no other candidate ties with it (an ambiguous link is left unlinked).
 
-Limits: candidates are scanned in a list, blocked by year; fine for tens of thousands of
-incidents, a spatial/temporal index is the next step.
+Blocking: candidates are indexed by year, by (year, city) and by (year, country), so a mention
+is scored only against the incidents it could link to under the cannot-link rules above
+(same city or none, same country or none, a compatible year). Linking then costs about the same
+per mention at 100k articles as at 1k; scanning the whole year grew with the corpus and made
+linking quadratic. The blocks only skip candidates ``score`` would refuse, so the links are
+the same as scanning everything.
 """
 
 from __future__ import annotations
@@ -81,7 +85,9 @@ def score(mention: Mention, mf: dict, cand: Candidate) -> float | None:
     if {p.lower() for p in mf.get("perpetrators", [])} & {p.lower() for p in cf.get("perpetrators", [])}:
         total += 1.0
     mk, ck = mf.get("killed") or {}, cf.get("killed") or {}
-    if mk.get("best") is not None and mk.get("best") == ck.get("best"):
+    # a toll no report states ("none reported") is no evidence that two reports agree
+    stated = mk.get("stated", True) and ck.get("stated", True)
+    if stated and mk.get("best") is not None and mk.get("best") == ck.get("best"):
         total += 0.5
     return total
 
@@ -111,14 +117,33 @@ class Linker:
         self.by_id: dict[str, Candidate] = {}
         for m in mentions:
             self.by_id.setdefault(m.incident_id, Candidate(m.incident_id)).mentions.append(m)
-        self.blocks: dict[str, set[str]] = defaultdict(set)
+        self.blocks: dict[str | tuple, set[str]] = defaultdict(set)
         for cand in self.by_id.values():
             cand.refresh()
             self._index(cand)
 
     def _index(self, cand: Candidate) -> None:
-        for key in self._keys(cand.fields, None):
-            self.blocks[key].add(cand.incident_id)
+        """File a candidate under its current keys (a stale key from before a refresh is harmless:
+        ``score`` checks the current fields)."""
+        loc = cand.fields.get("location") or {}
+        for year in self._keys(cand.fields, None):
+            self.blocks[year].add(cand.incident_id)
+            for facet in ("name", "country"):
+                self.blocks[(year, facet, loc.get(facet) or None)].add(cand.incident_id)
+
+    def _candidates(self, mf: dict, published: str | None) -> set[str]:
+        """Incidents a mention with fields ``mf`` can link to: same year block, and the same
+        city (or none) and the same country (or none) when the mention names them."""
+        loc = mf.get("location") or {}
+        ids: set[str] = set()
+        for year in self._keys(mf, published):
+            found = self.blocks.get(year, set())
+            for facet in ("name", "country"):
+                if loc.get(facet):
+                    found = found & (self.blocks.get((year, facet, loc[facet]), set())
+                                     | self.blocks.get((year, facet, None), set()))
+            ids |= found
+        return ids
 
     @staticmethod
     def _keys(fields: dict, published: str | None) -> set[str]:
@@ -133,7 +158,7 @@ class Linker:
         """Assign ``mention.incident_id``: an existing incident, or a new one. Returns the id and
         the winning score (None for a new incident)."""
         mf = reconcile([mention])
-        ids = set().union(*(self.blocks.get(k, set()) for k in self._keys(mf, mention.published)))
+        ids = self._candidates(mf, mention.published)
         scored = sorted(((s, i) for i in sorted(ids)
                          if (s := score(mention, mf, self.by_id[i])) is not None), reverse=True)
         best = None

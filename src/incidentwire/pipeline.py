@@ -1,4 +1,4 @@
-"""The pipeline, top to bottom: ingest -> clean -> language -> relevance -> dedup -> extract -> link ->
+"""The pipeline, top to bottom: ingest -> clean -> language -> relevance -> extract -> dedup -> link ->
 reconcile -> store.
 
 Each stage is a plain function over typed records; this module only wires them together and
@@ -14,18 +14,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from . import clean, language, relevance
 from .dedup import StoryIndex
+from .engine import Executor, InlineExecutor
 from .extract.incidents import extract_mentions
 from .ingest import IngestOptions, read_articles
 from .link import Linker
 from .reconcile import reconcile
 from .review import apply_analyst_claims
-from .records import Article, Incident, Rejected
+from .records import Article, Incident, Mention, Rejected
 from .store import Store
 
+PARTITION_SIZE = 32  # articles per task: big enough to hide scheduling, small enough to stream
 
 
 @dataclass
@@ -48,11 +51,15 @@ class IngestReport:
         return self.added + self.updated
 
     def summary(self) -> str:
-        rate = self.seen / self.seconds if self.seconds else 0.0
+        """What happened (the same whichever executor ran it); ``timing()`` says how fast."""
         return (f"{self.seen} seen: {self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
                 f"{self.duplicates} duplicates, {len(self.rejected)} quarantined, {self.irrelevant} not relevant, "
                 f"{self.non_english} not English; {self.mentions} incident mentions -> {self.incidents_new} new "
-                f"and {self.incidents_updated} updated incidents; {self.seconds:.1f} s, {rate:.1f} articles/s")
+                f"and {self.incidents_updated} updated incidents")
+
+    def timing(self) -> str:
+        rate = self.seen / self.seconds if self.seconds else 0.0
+        return f"{self.seconds:.1f} s, {rate:.1f} articles/s"
 
 
 def prepare(article: Article) -> Article:
@@ -64,18 +71,37 @@ def prepare(article: Article) -> Article:
 
 def read_and_prepare(paths: Iterable[str | Path], options: IngestOptions | None = None
                      ) -> Iterator[Article | Rejected]:
-    """Everything ingest does before extraction and storage, for one process (benchmarks,
+    """Everything ingest does before extraction and storage, in one process (benchmarks,
     previews): read, clean, language, relevance, duplicate grouping."""
     index = StoryIndex()
     for item in read_articles(paths, options=options):
         yield item if isinstance(item, Rejected) else index.assign(prepare(item))
 
 
+def process(article: Article, relevance_filter: bool = True) -> tuple[Article, list[Mention]]:
+    """The per-article stages (clean, language, relevance, extract): pure, so they run on any
+    executor. Non-English articles are not extracted (every extractor reads English)."""
+    prepare(article)
+    if language.is_english(article) and (article.relevant or not relevance_filter):
+        return article, extract_mentions(article)
+    return article, []
+
+
+def process_partition(articles: list[Article], relevance_filter: bool = True) -> list[tuple[Article, list[Mention]]]:
+    """``process`` over one partition of articles (the unit of work an executor runs)."""
+    return [process(a, relevance_filter) for a in articles]
+
+
 def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] | None = None,
            relevance_filter: bool = True, on_article: Callable[[str], None] | None = None,
+           executor: Executor | None = None, partition_size: int = PARTITION_SIZE,
            options: IngestOptions | None = None) -> IngestReport:
     """Ingest documents into ``store`` and link their incidents to the ones already there.
-    ``on_article`` gets the file (or source) of each item read."""
+
+    The per-article stages run on ``executor`` (default: in this process), a partition of
+    ``partition_size`` new or changed articles at a time; linking and storing take the results
+    in input order, so every executor gives the same database. ``on_article`` gets the file
+    (or source) of each item read; ``options`` says how to read inputs (ingest/sources.py)."""
     t0 = time.perf_counter()
     report = IngestReport()
     linker = Linker(store.mentions(), store.next_incident_id_factory())
@@ -83,42 +109,55 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
     touched: set[str] = set()
     known = set(linker.by_id)
     quarantined = {r["path"] for r in store.rejects() if r["path"]}
-    for item in read_articles(paths, metadata, options):
-        report.seen += 1
-        if on_article:
-            on_article(item.path or item.source)
-        if item.path in quarantined:  # read again now: its old quarantine rows give way to today's
-            quarantined.discard(item.path)
-            store.release_rejects(paths=[item.path])
-        if isinstance(item, Rejected):
-            store.add_reject(item)
-            report.rejected.append(item)
-            continue
-        old_hash = store.article_hash(item.id)
-        if old_hash == item.content_hash:
-            report.unchanged += 1
-            continue
-        if old_hash is not None:
-            report.updated += 1
-            touched |= store.remove_article_mentions(item.id)
-            stories.forget(item.id)
-            linker = Linker(store.mentions(), store.next_incident_id_factory())
-        else:
-            report.added += 1
-        stories.assign(prepare(item))
-        report.duplicates += item.story_id != item.id
-        mentions = []
-        if not language.is_english(item):
-            report.non_english += 1
-        elif not item.relevant:
-            report.irrelevant += 1
-        if language.is_english(item) and (item.relevant or not relevance_filter):
-            mentions = extract_mentions(item)
+    seen: dict[str, str] = {}  # hashes of the articles sent this run: a repeated id is an update
+
+    def partitions():
+        part: list[Article] = []
+        for item in read_articles(paths, metadata, options):
+            report.seen += 1
+            if on_article:
+                on_article(item.path or item.source)
+            if item.path in quarantined:  # read again now: its old quarantine rows give way to today's
+                quarantined.discard(item.path)
+                store.release_rejects(paths=[item.path])
+            if isinstance(item, Rejected):
+                store.add_reject(item)
+                report.rejected.append(item)
+                continue
+            old_hash = seen[item.id] if item.id in seen else store.article_hash(item.id)
+            if old_hash == item.content_hash:
+                report.unchanged += 1
+                continue
+            seen[item.id] = item.content_hash
+            part.append(item)
+            if len(part) >= partition_size:
+                yield part
+                part = []
+        if part:
+            yield part
+
+    executor = executor or InlineExecutor()
+    work = partial(process_partition, relevance_filter=relevance_filter)
+    for _part, results in executor.imap(work, partitions()):
+        for item, mentions in results:
+            if store.article_hash(item.id) is not None:
+                report.updated += 1
+                touched |= store.remove_article_mentions(item.id)
+                stories.forget(item.id)
+                linker = Linker(store.mentions(), store.next_incident_id_factory())
+            else:
+                report.added += 1
+            stories.assign(item)
+            report.duplicates += item.story_id != item.id
+            if not language.is_english(item):
+                report.non_english += 1
+            elif not item.relevant:
+                report.irrelevant += 1
             for m in mentions:
                 linker.link(m)
-        store.save_article(item, mentions, pending=[m.incident_id for m in mentions])
-        touched |= {m.incident_id for m in mentions}
-        report.mentions += len(mentions)
+            store.save_article(item, mentions, pending=[m.incident_id for m in mentions])
+            touched |= {m.incident_id for m in mentions}
+            report.mentions += len(mentions)
     touched |= store.pending_incidents()
     for incident_id in sorted(touched):
         cand = linker.by_id.get(incident_id)

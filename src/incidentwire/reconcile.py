@@ -85,6 +85,8 @@ def reconcile_count(mentions: list[Mention], field: str) -> dict | None:
     found = _claims(mentions, field)
     if not found:
         return None
+    # "none reported" (stated: False, see extract.incidents) counts only where no report gives a number
+    found = [(m, c) for m, c in found if c.value.get("stated", True)] or found
     m_best, c_best = max(found, key=lambda mc: _report_rank(*mc))
     bests = [c.value["best"] for _, c in found if c.value.get("best") is not None]
     mins = [c.value["min"] for _, c in found if c.value.get("min") is not None] + bests
@@ -96,7 +98,8 @@ def reconcile_count(mentions: list[Mention], field: str) -> dict | None:
         high = None
     return {"min": min(mins) if mins else None, "best": c_best.value.get("best"), "max": high,
             "sources": len({m.article_id for m, _ in found}),
-            "conflict": len({c.value.get("best") for _, c in found}) > 1 or None}
+            "conflict": len({c.value.get("best") for _, c in found}) > 1 or None,
+            "stated": c_best.value.get("stated", True)}
 
 
 def toll_history(mentions: list[Mention]) -> list[dict]:

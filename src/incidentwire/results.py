@@ -3,13 +3,15 @@
 ``Database.incidents()`` returns an :class:`IncidentList` (a plain list of ``Incident`` records
 with ``to_pandas()``); ``Database.search()`` returns an :class:`IncidentPage` (one page, the
 total count, and the query that produced it). The DataFrame has one row per incident with the
-columns of the CSV export (``export.flat_row``); pandas is imported only when asked for.
+columns of the CSV export (``export.flat_row``); pandas (the ``[export]`` extra) is imported
+only when asked for.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .errors import IncidentwireError
 from .store.query import IncidentQuery
 
 
@@ -17,8 +19,10 @@ class IncidentList(list):
     """A list of :class:`Incident` records that can become a DataFrame."""
 
     def to_pandas(self):
-        import pandas as pd
-
+        try:
+            import pandas as pd
+        except ImportError:
+            raise IncidentwireError("to_pandas() needs pandas: pip install 'incidentwire[export]'") from None
         from .export import CSV_COLUMNS, flat_row
         return pd.DataFrame([flat_row(inc) for inc in self], columns=list(CSV_COLUMNS))
 

@@ -50,6 +50,7 @@ in the region.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import re
@@ -367,7 +368,8 @@ def _regions_of(location: dict | None) -> list[dict]:
     return out
 
 
-def _incident_points(store) -> list[tuple[dt.date, float, list[dict], str]]:
+def _incident_points(store) -> list[tuple[dt.date, tuple[int, int], list[dict], str]]:
+    """(date, (killed, injured), regions, incident id) of every dated incident, oldest first."""
     with store.engine.connect() as conn:
         rows = conn.execute(text("SELECT id, fields_json FROM incidents ORDER BY id")).all()
     points = []
@@ -379,14 +381,23 @@ def _incident_points(store) -> list[tuple[dt.date, float, list[dict], str]]:
         killed = (f.get("killed") or {}).get("best") or 0
         injured = (f.get("injured") or {}).get("best") or 0
         points.append((day, (killed, injured), _regions_of(f.get("location")), incident_id))
-    return points
+    return sorted(points, key=lambda p: (p[0], p[3]))
 
 
-def _score(points, key: str, as_of: dt.date, cfg: ActivityConfig) -> tuple[float, int]:
+def _by_region(points) -> dict[str, tuple[dict, list]]:
+    """Region key -> (region, its points), so each score reads only its own region's incidents."""
+    out: dict[str, tuple[dict, list]] = {}
+    for p in points:
+        for r in p[2]:
+            out.setdefault(r["key"], (r, []))[1].append(p)
+    return out
+
+
+def _score(points, as_of: dt.date, cfg: ActivityConfig) -> tuple[float, int]:
     score, n = 0.0, 0
-    for day, (killed, injured), regions, _ in points:
+    for day, (killed, injured), _regions, _ in points:
         age = (as_of - day).days
-        if 0 <= age <= cfg.window_days and any(r["key"] == key for r in regions):
+        if 0 <= age <= cfg.window_days:
             score += ((cfg.w_incident + cfg.w_killed * killed + cfg.w_injured * injured)
                       * 0.5 ** (age / cfg.half_life_days))
             n += 1
@@ -411,12 +422,11 @@ def activity_levels(store, config: ActivityConfig | None = None, as_of: str | dt
     cfg = config or ActivityConfig()
     points = _incident_points(store)
     day = _as_of(points, as_of)
-    regions = {r["key"]: r for p in points for r in p[2]}
     out = []
-    for key, reg in regions.items():
+    for reg, own in _by_region(points).values():
         if region and not region_matches(reg, region):
             continue
-        score, n = _score(points, key, day, cfg)
+        score, n = _score(own, day, cfg)
         out.append({"region": reg, "score": round(score, 3), "level": cfg.level(score), "incidents": n,
                     "as_of": day.isoformat()})
     return sorted(out, key=lambda r: (-r["score"], r["region"]["key"]))
@@ -427,13 +437,14 @@ def activity_history(store, config: ActivityConfig | None = None,
     """Per region, the computed level at each date an incident occurred there, oldest first:
     {region, date, score, level, incident_id}."""
     cfg = config or ActivityConfig()
-    points = sorted(_incident_points(store), key=lambda p: (p[0], p[3]))
     out = []
-    for day, _, regions, incident_id in points:
-        for reg in regions:
-            if region and not region_matches(reg, region):
-                continue
-            score, _n = _score(points, reg["key"], day, cfg)
+    for reg, own in _by_region(_incident_points(store)).values():
+        if region and not region_matches(reg, region):
+            continue
+        days = [p[0] for p in own]
+        for i, (day, _, _, incident_id) in enumerate(own):
+            first = bisect.bisect_left(days, day - dt.timedelta(days=cfg.window_days))
+            score, _n = _score(own[first : i + 1], day, cfg)   # same-day incidents after it do not count yet
             out.append({"region": reg, "date": day.isoformat(), "score": round(score, 3),
                         "level": cfg.level(score), "incident_id": incident_id})
-    return out
+    return sorted(out, key=lambda r: (r["date"], r["incident_id"], r["region"]["key"]))

@@ -2,10 +2,10 @@
 
 ``Watcher(db, paths, ...).run()`` polls the paths every ``interval`` seconds:
 
-1. a new or changed file (folders are walked recursively; the types ``ingest`` reads) is
-   ingested once its size and modification time have stayed the same for one poll, so a file
-   still being copied is not read half-written; a JSONL file whose last line has no newline yet
-   waits for it. An appended JSONL file is passed whole to the pipeline, which skips the lines
+1. new or changed files (folders are walked recursively; the types ``ingest`` reads) are
+   ingested, up to ``batch_size`` per pipeline run, each once its size and modification time
+   have stayed the same for one poll, so a file still being copied is not read half-written; a
+   JSONL file whose last line has no newline yet waits for it. An appended JSONL file is passed whole to the pipeline, which skips the lines
    it already has by content hash;
 2. each ingested file is recorded in ``watch_files`` (path, size, mtime) after the pipeline has
    stored it, so a restart resumes where it stopped: unchanged files are not read again, and a
@@ -16,7 +16,7 @@
 
 On start, the whole store is evaluated once (alerts recorded before a crash are not recorded
 twice) and the outbox is drained. ``stop()`` (the CLI wires SIGTERM and SIGINT to it) ends the
-loop after the current file or delivery: nothing is cut half-way, and the process exits 0.
+loop after the current batch or delivery: nothing is cut half-way, and the process exits 0.
 
 Polling rather than inotify (watchdog): it works the same on every filesystem, including network
 and container mounts where change events are lost, and the cost of a stat per file per second is
@@ -36,10 +36,20 @@ from . import threat
 from .alerts import AlertConfig, build_sinks, deliver_due, evaluate, record
 from .alerts.events import Alert
 from .alerts.outbox import next_due_in
-from .ingest import SUPPORTED, JSONL_SUFFIXES, load_metadata
+from . import ingest as ingest_stage
+from .ingest import load_metadata
 from .pipeline import ingest
 
 __all__ = ["Watcher"]
+
+LINE_SUFFIXES = (".jsonl", ".ndjson")     # appended to line by line: wait for a whole line
+
+
+def readable_suffixes() -> tuple[str, ...]:
+    """The file suffixes the ingest stage reads: its source registry where it has one."""
+    if hasattr(ingest_stage, "sources"):
+        return tuple(sorted({s for src in ingest_stage.sources() for s in src.suffixes}))
+    return tuple(sorted(ingest_stage.SUPPORTED))
 
 
 def _now_iso() -> str:
@@ -51,6 +61,7 @@ class Watcher:
 
     def __init__(self, store, paths: Iterable[str | Path], config: AlertConfig | None = None,
                  metadata: str | Path | None = None, interval: float = 1.0, relevance_filter: bool = True,
+                 batch_size: int = 50,
                  on_alert: Callable[[Alert], None] | None = None, on_log: Callable[[str], None] | None = None):
         self.store = store
         self.paths = [Path(p) for p in paths]
@@ -58,6 +69,7 @@ class Watcher:
         self.metadata_path = Path(metadata) if metadata else None
         self.interval = interval
         self.relevance_filter = relevance_filter
+        self.batch_size = batch_size
         self.on_alert = on_alert
         self.log = on_log or (lambda _msg: None)
         self.sinks = build_sinks(self.config.sinks, self.config.sender)
@@ -76,10 +88,12 @@ class Watcher:
     # ----------------------------------------------------------------------- files
     def _files(self) -> list[Path]:
         out = []
+        suffixes = readable_suffixes()
         for p in self.paths:
             if p.is_dir():
-                out += sorted(c for c in p.rglob("*") if c.is_file() and c.suffix.lower() in SUPPORTED
-                              and not c.name.startswith("."))
+                out += sorted(c for c in p.rglob("*") if c.is_file()
+                              and not any(part.startswith(".") for part in c.relative_to(p).parts)
+                              and c.name.lower().removesuffix(".gz").endswith(suffixes))
             elif p.is_file():
                 out.append(p)
         return out
@@ -103,7 +117,7 @@ class Watcher:
             if self._pending_stat.get(key) != stat:
                 self._pending_stat[key] = stat          # wait one poll for the writer to finish
                 continue
-            if f.suffix.lower() in JSONL_SUFFIXES and st.st_size and not _ends_with_newline(f):
+            if f.name.lower().endswith(LINE_SUFFIXES) and st.st_size and not _ends_with_newline(f):
                 continue
             ready.append((f, stat))
         return ready
@@ -125,16 +139,20 @@ class Watcher:
 
     # ----------------------------------------------------------------------- steps
     def ingest_ready(self) -> set[str]:
-        """Ingest the files that are ready, one at a time; returns the incidents touched."""
+        """Ingest the files that are ready, up to ``batch_size`` per pipeline run (the linker loads
+        the known mentions once per run); returns the incidents touched."""
         touched: set[str] = set()
-        for path, stat in self.ready_files():
+        ready = self.ready_files()
+        for i in range(0, len(ready), self.batch_size):
             if self.stopping:
                 break
+            batch = ready[i:i + self.batch_size]
             started = _now_iso()
-            report = ingest(self.store, [path], self._meta(), relevance_filter=self.relevance_filter)
-            self._mark(path, stat)
+            report = ingest(self.store, [p for p, _ in batch], self._meta(), relevance_filter=self.relevance_filter)
+            for path, stat in batch:
+                self._mark(path, stat)
             touched |= _incidents_saved_since(self.store, started)
-            self.log(f"ingested {path.name}: {report.summary()}")
+            self.log(f"ingested {', '.join(p.name for p, _ in batch)}: {report.summary()}")
         return touched
 
     def fire(self, incident_ids: set[str] | None) -> list[Alert]:

@@ -122,8 +122,8 @@ def _incident_alert(kind: str, alert_id: str, inc: Incident, fields: dict, artic
     snapshot = {k: fields.get(k) for k in SNAPSHOT_FIELDS}
     loc = fields.get("location") or None
     if loc:
-        loc = dict(loc, key=threat.region_key(dict(loc, country_code=threat.country_code_of(loc))),
-                   country_code=threat.country_code_of(loc))
+        loc = dict(loc, country_code=threat.country_code_of(loc))
+        loc["key"] = threat.region_key(loc)
     return Alert(id=alert_id, kind=kind, headline=headline, description=_describe(fields),
                  sent=article.get("ingested_at") or "", incident_id=inc.id, region=loc, fields=snapshot,
                  previous=previous, evidence=_evidence(mentions, evidence_field, article),
@@ -170,7 +170,25 @@ def incident_alerts(inc: Incident, articles: dict[str, dict]) -> list[Alert]:
             top_killed = killed if top_killed is None else max(top_killed, killed)
         attack_type = f["attack_type"] if f["attack_type"] != "unknown" else attack_type
         groups |= {g.lower() for g in f["perpetrators"]}
-    return out
+    analyst_toll = _analyst_toll(inc, top_killed)
+    return out + ([analyst_toll] if analyst_toll else [])
+
+
+def _analyst_toll(inc: Incident, top_killed: int | None) -> Alert | None:
+    """A toll an analyst raised above every reported count (review.py keeps it in ``analyst``)."""
+    edit = (inc.fields.get("analyst") or {}).get("killed")
+    killed = _killed(inc.fields)
+    if not edit or killed is None or (top_killed is not None and killed <= top_killed):
+        return None
+    who = edit.get("who") or "analyst"
+    at = edit.get("at") or ""
+    source = {"id": f"analyst:{who}", "published": at[:10] or None, "ingested_at": at,
+              "publisher": f"analyst {who}"}
+    alert = _incident_alert("toll_revised", f"{inc.id}:killed:{killed}", inc, inc.fields, source, "killed", [],
+                            f"Toll revised by an analyst: {killed} killed in {_place(inc.fields)} "
+                            f"(was {top_killed if top_killed is not None else 'unknown'})", previous=top_killed)
+    alert.evidence["quote"] = edit.get("note")
+    return alert
 
 
 def official_level_alerts(store, articles: dict[str, dict]) -> list[Alert]:

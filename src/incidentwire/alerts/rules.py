@@ -1,4 +1,4 @@
-"""Alert rules and their configuration file (TOML, or YAML when PyYAML is installed).
+"""Alert rules and their configuration file (TOML, or YAML with the ``yaml`` extra: PyYAML).
 
 A rule selects alert candidates (:mod:`.events`) and names the sinks they go to::
 

@@ -28,7 +28,7 @@ from ..records import Article, Claim, Mention
 from . import actors, types
 from .dates import DateMention, find_dates
 from .places import Place, PlaceMention, find_places, main_country
-from .tolls import TollMention, find_tolls
+from .tolls import TollMention, find_references, find_tolls
 
 TRIGGER_RE = re.compile(
     r"\b(?:attack(?:s|ed|er|ers|ing)?|shooting(?:s)?|shot|gunm[ae]n|gunfire|opened\s+fire|"
@@ -77,16 +77,37 @@ class Frame:
         return self.place.place.name if self.place else None
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans: paragraphs (lines) first, then sentence-final punctuation."""
+def title_end(text: str, title: str | None) -> int:
+    """Where a headline that opens the text ends (0 when the text does not open with it)."""
+    title = (title or "").strip()
+    return len(title) if title and len(title) < len(text) and text.startswith(title) else 0
+
+
+def _by_piece(find, text: str, cut: int) -> list:
+    """Run a span finder on the headline and the body apart, so a headline glued to the body
+    ("... | abc13.comA man was shot") does not hide the body's first word."""
+    if not cut:
+        return find(text)
+    return find(text[:cut]) + [replace(m, start=m.start + cut, end=m.end + cut) for m in find(text[cut:])]
+
+
+def sentences(text: str, title: str | None = None) -> list[tuple[int, int]]:
+    """Sentence spans: paragraphs (lines) first, then sentence-final punctuation. A headline
+    glued to the body ("Man shot in CeresA 20-year-old man was shot...", common in scraped
+    text) is its own sentence when the article's title is known."""
     out = []
+    cut = title_end(text, title)
     for para in _PARA_RE.finditer(text):
-        for m in _SENT_RE.finditer(para.group(0)):
-            s, e = para.start() + m.start(), para.start() + m.end()
-            while s < e and text[s].isspace():
-                s += 1
-            if e > s:
-                out.append((s, e))
+        pieces = [(para.start(), para.end())]
+        if para.start() < cut < para.end():
+            pieces = [(para.start(), cut), (cut, para.end())]
+        for p_start, p_end in pieces:
+            for m in _SENT_RE.finditer(text[p_start:p_end]):
+                s, e = p_start + m.start(), p_start + m.end()
+                while s < e and text[s].isspace():
+                    s += 1
+                if e > s:
+                    out.append((s, e))
     return out
 
 
@@ -128,17 +149,22 @@ def _within(items, seg: Segment):
     return [x for x in items if seg.start <= x.start < seg.end]
 
 
-def segment_frames(text: str, dates: list[DateMention], places: list[PlaceMention]) -> list[Frame]:
+def segment_frames(text: str, dates: list[DateMention], places: list[PlaceMention],
+                   title: str | None = None) -> list[Frame]:
     """Group the article's event clauses into incident frames (first = main incident)."""
     cities = [p for p in places if p.place.kind in ("city", "admin1")]
     dates = [d for d in dates if not REPORTING_RE.search(text, max(0, d.start - 60), d.start)]
     frames: list[Frame] = []
     current: Frame | None = None
-    for s_start, s_end in sentences(text):
+    cut, headline = title_end(text, title), None
+    for s_start, s_end in sentences(text, title):
         sentence = text[s_start:s_end]
         if NON_INCIDENT_RE.search(sentence):
             continue
         triggers = list(TRIGGER_RE.finditer(text, s_start, s_end))
+        if not triggers and s_end == cut and current is None:
+            headline = Segment(s_start, s_end)  # the headline is about the main incident
+            continue
         if not triggers:
             if current is not None:
                 current.segments.append(Segment(s_start, s_end))
@@ -166,6 +192,11 @@ def segment_frames(text: str, dates: list[DateMention], places: list[PlaceMentio
                     current.segments.append(seg)
                     continue
                 current = _place_segment(frames, current, seg, _within(cities, seg), seg_dates)
+    if headline is not None and frames:
+        frames[0].segments.insert(0, headline)
+        named = _within(cities, headline)
+        if frames[0].place is None and named:
+            frames[0].place = named[0]
     return frames
 
 
@@ -202,16 +233,18 @@ def _place_segment(frames: list[Frame], current: Frame | None, seg: Segment,
 def extract_mentions(article: Article) -> list[Mention]:
     """Per-article extraction: one Mention (of Claims) per incident the article reports."""
     text = article.clean_text or article.text
-    dates = find_dates(text, article.published)
+    cut = title_end(text, article.title)
+    dates = _by_piece(lambda t: find_dates(t, article.published), text, cut)
     country = main_country(text)
-    places = find_places(text, country_hint=country)
-    tolls = find_tolls(text)
-    frames = segment_frames(text, dates, places)
+    places = _by_piece(lambda t: find_places(t, country_hint=country), text, cut)
+    tolls = _by_piece(find_tolls, text, cut)
+    references = _by_piece(find_references, text, cut)
+    frames = segment_frames(text, dates, places, article.title)
     mentions = []
     for i, frame in enumerate(frames):
         m = Mention(article_id=article.id, index=i, role="main" if i == 0 else "background",
                     published=article.published)
-        m.claims = _frame_claims(article, text, frame, i == 0, tolls, places, country)
+        m.claims = _frame_claims(article, text, frame, i == 0, tolls + references, places, country)
         mentions.append(m)
     return mentions
 
@@ -296,29 +329,68 @@ def _place_value(place: Place) -> dict:
 
 
 def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMention]) -> list[Claim]:
-    """Casualty claims of a frame. Within one segment the victims' counts add up ("three
-    police officers and one civilian"); across segments the fullest report wins, and an
-    explicit update ("the toll rose to six") beats both."""
-    best: dict[str, tuple] = {}
+    """Casualty claims of a frame (victims only; attackers go to ``perpetrators_killed``).
+
+    Within one segment the victims' counts add up ("three police officers and one civilian");
+    across segments the fullest report wins, and an explicit update ("the toll rose to six")
+    beats both. Where no count is given, a single person pointed at ("he died at the hospital",
+    "a fatal shooting") counts one. People shot or taken to hospital whose outcome is unsaid
+    ("hit") are injured unless as many died ("a man was shot ... he died": one killed, none
+    injured). An incident that states no death or injury gets 0 with ``stated: False``: news
+    reports name the dead and wounded, so silence reads as none, but reconcile lets any stated
+    count from another report win over it."""
+    found: dict[str, tuple] = {}
     for seg in frame.segments:
         in_seg = [t for t in tolls if seg.start <= t.start < seg.end and not t.is_aggregate]
         for kind, side, name in (("killed", "victims", "killed"), ("injured", "victims", "injured"),
-                                 ("killed", "perpetrators", "perpetrators_killed")):
-            group = [t for t in in_seg if t.kind == kind and t.side == side]
+                                 ("hit", "victims", "hit"), ("killed", "perpetrators", "perpetrators_killed")):
+            group = [t for t in in_seg if t.kind == kind and t.side == side and not t.is_reference]
             if not group:
                 continue
-            total = _sum_counts([t.count for t in group])
+            total = _segment_total(group)
             update = any(t.is_update for t in group)
             rank = (update, total["best"] or 0)
-            if name not in best or rank > best[name][0]:
-                best[name] = (rank, total, group, update)
+            if name not in found or rank > found[name][0]:
+                found[name] = (rank, total, group, update, "count")
+        for kind in ("killed", "hit"):
+            refs = [t for t in in_seg if t.kind == kind and t.is_reference]
+            if refs and kind not in found:
+                found[kind + "_reference"] = ((False, 1), _sum_counts([refs[0].count]), refs[:1], False,
+                                              "single-person-reference")
+    for kind in ("killed", "hit"):
+        ref = found.pop(kind + "_reference", None)
+        if ref and (kind not in found or found[kind][1]["best"] == 0):
+            found[kind] = ref
+    hit = found.pop("hit", None)
+    if hit is not None:
+        killed_best = found["killed"][1]["best"] or 0 if "killed" in found else 0
+        unhurt = max(0, (hit[1]["best"] or 0) - killed_best)
+        if "injured" not in found or (found["injured"][1]["best"] or 0) < unhurt:
+            found["injured"] = ((False, unhurt), {"min": unhurt, "best": unhurt, "max": None},
+                                hit[2], False, "shot-outcome-unsaid")
     claims = []
-    for name, (_rank, total, group, update) in best.items():
+    for name, (_rank, total, group, update, rule) in found.items():
         start, end = min(t.start for t in group), max(t.end for t in group)
-        value = dict(total, update=update,
+        value = dict(total, update=update, rule=rule, stated=True,
                      categories={t.category: t.count.best for t in group if t.category})
-        claims.append(_claim(article, text, name, value, start, end, "tolls", 0.7 if update else 0.6))
+        confidence = 0.7 if update else 0.6 if rule == "count" else 0.45
+        claims.append(_claim(article, text, name, value, start, end, "tolls", confidence))
+    first = frame.segments[0]
+    for name in ("killed", "injured"):
+        if name not in found:
+            value = {"min": 0, "best": 0, "max": None, "update": False, "rule": "none-reported",
+                     "stated": False, "categories": {}}
+            claims.append(_claim(article, text, name, value, first.start, first.end, "tolls", 0.3))
     return claims
+
+
+def _segment_total(group: list[TollMention]) -> dict:
+    """Numbered groups add up ("killing three civilians ... killing three soldiers"); people
+    counted one by one with "a" / "the" may be the same person said twice ("a woman found dead
+    ... died"), so they add at most one."""
+    numbered = [t.count for t in group if t.is_number]
+    singles = [t.count for t in group if not t.is_number]
+    return _sum_counts(numbered + ([max(singles, key=lambda c: c.best or 0)] if singles else []))
 
 
 def _sum_counts(counts) -> dict:

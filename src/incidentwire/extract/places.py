@@ -62,7 +62,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from incidentwire.errors import InputError
@@ -150,6 +150,10 @@ def _case_insensitive(text: str) -> bool:
     return letters > 0 and (upper < 0.01 * letters or lower < 0.01 * letters)
 
 
+# Words repeat across articles: normalising each distinct word once saves ~5% of extraction.
+_token_key = lru_cache(maxsize=1 << 16)(_norm)
+
+
 def _tokens(text: str) -> list[tuple[int, int, str, str, bool]]:
     """(start, end, token, matching key, capitalised) for each word; a possessive 's is cut."""
     out = []
@@ -158,7 +162,7 @@ def _tokens(text: str) -> list[tuple[int, int, str, str, bool]]:
         if token[-2:] in ("'s", "’s", "'S", "’S") and len(token) > 3:
             end -= 2
             token = token[:-2]
-        out.append((start, end, token, _norm(token), _is_capitalised(token)))
+        out.append((start, end, token, _token_key(token), _is_capitalised(token)))
     return out
 
 
@@ -179,7 +183,19 @@ def _classify(g: _Gazetteer, key: str, raw: str, lowercase: bool) -> tuple[str, 
 
 
 def _scan(text: str, lowercase: bool) -> list[_Hit]:
-    """Longest gazetteer matches over word n-grams, left to right, with their cues."""
+    """Longest gazetteer matches over word n-grams, left to right, with their cues (fresh
+    copies: callers update hits)."""
+    return [replace(h) for h in _scan_once(text, lowercase)]
+
+
+@lru_cache(maxsize=4)
+def _scan_once(text: str, lowercase: bool) -> tuple[_Hit, ...]:
+    """The scan is the costly half of place finding, and extraction asks for the same article
+    twice (``main_country`` then ``find_places``): remember the last few."""
+    return tuple(_scan_text(text, lowercase))
+
+
+def _scan_text(text: str, lowercase: bool) -> list[_Hit]:
     g = _gazetteer()
     tokens = _tokens(text)
     hits: list[_Hit] = []

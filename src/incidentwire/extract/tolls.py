@@ -17,7 +17,13 @@ Rules, in the order they are tried (a number already used by an earlier rule is 
    police are being treated in hospital", "no one was hurt"). Without a form of "be" the verb is
    read as active first; the bare passive ("5 killed in blast") needs a real number on the left
    and no object on the right, so "a gunman killed him" is not a toll.
-3. "blew himself up" counts one perpetrator; "N victims" counts N killed (weakest rule).
+3. "blew himself up" counts one perpetrator; "N victims" counts N hit (weakest rule).
+
+Besides "killed" and "injured" there is a third kind, "hit": people shot ("a man was shot"),
+taken to hospital, or called victims, whose outcome the phrase does not say. The frame decides
+(incidents._toll_claims): hit people who did not die are injured. `find_references` finds
+single people pointed at rather than counted ("he died", "Amason was pronounced dead",
+"shot him", "a fatal shooting"); a frame uses them only where no count says more.
 4. "there were no casualties / deaths / injuries" counts 0 (casualties: both kinds).
 
 A counted noun phrase is a number phrase plus up to four words that are not stop words
@@ -56,7 +62,7 @@ from functools import lru_cache
 
 from number_parser import parse_number
 
-__all__ = ["Count", "TollMention", "find_tolls", "parse_count"]
+__all__ = ["Count", "TollMention", "find_references", "find_tolls", "parse_count"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,8 @@ class TollMention:
     category: str | None
     is_update: bool
     is_aggregate: bool
+    is_reference: bool = False  # one person named or pointed at ("he died"), not a count
+    is_number: bool = True      # counted with a number, not "a man" / "the officer"
 
 
 # ---------------------------------------------------------------- number phrases
@@ -110,6 +118,7 @@ _VAGUE_COUNTS = {
     "another": Count(1, 1, 1), "one": Count(1, 1, 1), "no one": Count(0, 0, 0),
     "nobody": Count(0, 0, 0), "none": Count(0, 0, 0), "no": Count(0, 0, 0),
     "neither": Count(0, 0, 0), "himself": Count(1, 1, 1), "herself": Count(1, 1, 1),
+    "his": Count(1, 1, 1), "her": Count(1, 1, 1),
 }
 _LOWER = ("at least", "no fewer than", "no less than", "a minimum of")
 _ABOVE = ("more than", "over", "in excess of", "upwards of")
@@ -175,16 +184,21 @@ _STOP = (r"(?:in|on|at|near|outside|inside|during|after|before|when|while|as|and
          r"shots|rounds|bullets|(?:hand)?guns|rifles|weapons|bombs|explosions|blasts|grenades|cars|"
          r"vehicles|buses|houses|homes|buildings|stores|shops|days|weeks|months|years)")
 # a word, but never one ending in "." (a sentence end) unless it is an initialism ("U.S.")
-_FILLER = rf"(?:\s+(?!{_STOP}\b)(?!\d+\b)(?:(?:[A-Za-z]\.){{2,}}|\w(?:[\w'’.-]*[\w'’-])?))"
+_FILLER = rf"(?:\s+(?!{_STOP}\b)(?!\d+\b(?!-))(?:(?:[A-Za-z]\.){{2,}}|\w(?:[\w'’.-]*[\w'’-])?))"
 _PERP = (r"attackers?|assailants?|gunm[ae]n|militants?|suspects?|terrorists?|bombers?|insurgents?|"
          r"rebels?|guerrill?as?|extremists?|jihadists?|hostage-?takers?|raiders?|perpetrators?|"
          r"shooters?|kidnappers?|islamists?")
 _PERSON = (_PERP + r"|police\w*|cops?|policem[ae]n|officers?|soldiers?|troops?|servicem[ae]n|guards?|"
            r"civilians?|m[ae]n|wom[ae]n|persons?|child|children|boys?|girls?|residents?|villagers?|"
            r"workers?|employees?|members?|peasants?|passers?-?by|bystanders?|students?|pilgrims?|"
-           r"worshipp?ers?|tourists?|journalists?|farmers?|drivers?|passengers?|citizens?|teenagers?")
+           r"worshipp?ers?|tourists?|journalists?|farmers?|drivers?|passengers?|citizens?|teenagers?|"
+           r"teens?|victims?|youths?|toddlers?|bab(?:y|ies)|infants?|juveniles?|adults?|deput(?:y|ies)|"
+           r"troopers?|agents?|husbands?|wi(?:fe|ves)|sons?|daughters?|brothers?|sisters?|fathers?|"
+           r"mothers?|parents?|girlfriends?|boyfriends?|friends?|neighbou?rs?|relatives?|cousins?|"
+           r"customers?|clerks?|cashiers?|owners?|homeowners?|shopkeepers?|individuals?|males?|"
+           r"females?|clients?|security\s+guards?")
 _ELEM = (rf"\b(?:(?P<pron>himself|herself|(?:no\s+one|nobody)(?:\s+else)?|none)\b(?:\s+of\s+(?:the|them|those){_FILLER}{{0,3}})?"
-         rf"|(?P<det>an?|the|another|one|no|neither)(?:{_FILLER}{{0,3}})\s+(?:{_PERSON})\b"
+         rf"|(?P<det>an?|the|another|one|no|neither|his|her)(?:{_FILLER}{{0,3}})\s+(?:{_PERSON})\b"
          rf"|(?<!\bno\s)(?:(?:his|her|their|its|the|all)\s+)?(?P<num>{_NUM})\b(?:\s+(?:more|other|additional|further)\b)?"
          rf"(?:\s+of\s+(?:them|whom|(?:the|those|our|their)(?:\s+(?:{_W}|\d+))?(?={_FILLER})))?{_FILLER}{{0,4}})")
 _ELEM_PLAIN = re.sub(r"\?P<\w+>", "?:", _ELEM)  # group names may appear once per pattern
@@ -193,21 +207,30 @@ _ELEM_RE = re.compile(_ELEM, re.I)
 _ACTIVE_RE = re.compile(rf"\s+({_LIST})", re.I)
 _PASSIVE_RE = re.compile(rf"({_LIST})\s+$", re.I)
 
-_KILL = (r"fatally\s+(?:shot|wounded|injured|stabbed)|shot\s+dead|shot\s+and\s+killed|stabbed\s+to\s+death|"
-         r"killed|murdered|slain|beheaded|executed")
-_INJURE = r"injured|wounded|hurt"
+_KILL = (r"fatally\s+(?:shot|wounded|injured|stabbed)|shot\s+dead|shot\s*(?:,|and\b|&)\s*killed|"
+         r"(?:shot|stabbed|beaten)\s+to\s+death|gunned\s+down|killed|murdered|slain|beheaded|executed")
+_INJURE = r"(?:shot|stabbed)\s*(?:,|and\b|&)\s*(?:wounded|injured)|injured|wounded|hurt"
+# hit by gunfire, outcome unsaid: "a man was shot" (an injury unless the article says he died)
+_HIT = (r"shot(?!\s+(?:at|up|himself|herself|themselves|down)\b)|struck\s+by\s+(?:a\s+)?(?:stray\s+)?"
+        r"(?:bullets?|gunfire|rounds?)|grazed")
 _BE = r"were|was|are|is|been|being|be"
-_AUX = rf"(?:(?:{_BE}|have|has|had|also|all|both|reportedly|apparently|later|allegedly|subsequently|now)\s+){{1,4}}"
+_AUX = (rf"(?:(?:{_BE}|have|has|had|also|all|both|reportedly|apparently|later|allegedly|subsequently|now|"
+        rf"pronounced|found|declared|believed\s+to\s+(?:be|have\s+been)|critically|seriously|"
+        rf"accidentally)\s+){{1,4}}")
 _VERB_RE = re.compile(
     rf"\b(?P<aux>{_AUX})?(?:"
-    rf"(?P<kill>{_KILL})|(?P<injure>{_INJURE})"
+    rf"(?P<kill>{_KILL})|(?P<injure>{_INJURE})|(?P<hit>{_HIT})"
     rf"|(?P<kill_act>killing|kills|murdering|shooting\s+dead|(?:the\s+)?(?:killings?|murders?|deaths?)\s+of|"
     rf"claimed\s+the\s+lives\s+of|took\s+the\s+lives\s+of)"
     rf"|(?P<injure_act>injuring|wounding|hurting|injures?|wounds?)"
-    rf"|(?P<kill_pas>dead|died|perished|lost\s+(?:their|his|her)\s+lives)"
-    rf"|(?P<injure_pas>hospitali[sz]ed|(?:being\s+)?treated\s+(?:in|at)\s+(?:a\s+|the\s+)?hospitals?|"
-    rf"taken\s+to\s+(?:a\s+|the\s+)?hospitals?)"
+    rf"|(?P<kill_pas>dead|died|dies|perished|succumbed|lost\s+(?:their|his|her)\s+lives)"
+    rf"|(?P<injure_pas>hospitali[sz]ed|(?:being\s+)?treated\s+(?:in|at)\s+(?:a\s+|the\s+)?hospitals?)"
+    rf"|(?P<hit_pas>(?:taken|rushed|transported|airlifted|flown)\s+to\s+(?:a\s+|the\s+)?(?:\w+\s+){{0,3}}hospitals?)"
     rf"|(?P<blew>blew|blowing)\s+(?P<self>himself|herself|themselves)\s+up)\b", re.I)
+_VERB_GROUPS = ("kill", "injure", "hit", "kill_act", "injure_act", "kill_pas", "injure_pas", "hit_pas", "blew")
+# "hit" is shot or taken to hospital, outcome unsaid: an injury unless the person died
+_KIND = {"kill": "killed", "kill_act": "killed", "kill_pas": "killed", "blew": "killed", "injure": "injured",
+         "injure_act": "injured", "injure_pas": "injured", "hit": "hit", "hit_pas": "hit"}
 _NO_OBJECT = re.compile(
     r"\s*(?:[,.;:!?)\"”]|$|\s*\b(?:in|on|at|near|outside|inside|during|after|before|when|while|as|and|"
     r"or|but|by|since|including|following|overnight|yesterday|today|last|this|amid|across|over|"
@@ -295,11 +318,16 @@ def find_tolls(text: str) -> list[TollMention]:
             return
         used.append(num_span)
         side, category = _side_and_category(words, forced_perp)
+        elem = _ELEM_RE.match(words) if words else None
         mention = TollMention(start, end, text[start:end], kind, count, side, category,
-                              update, _is_aggregate(text, start, end))
+                              update, _is_aggregate(text, start, end),
+                              is_number=elem is None or bool(elem.group("num")))
         found.append((start, order, mention))
 
-    for toll in _TOLL_RE.finditer(text):
+    # The count patterns are tried at every word; a plain substring test first skips the
+    # articles that cannot match (most have no "toll"/"number of", nearly all no "victims").
+    low = text.lower()
+    for toll in (_TOLL_RE.finditer(text) if "toll" in low or "number" in low else ()):
         verb = toll.group("verb").lower()
         if (verb == "to" and not toll.group("pre")) or (verb == "of" and toll.group("gap")):
             continue
@@ -322,24 +350,68 @@ def find_tolls(text: str) -> list[TollMention]:
             add(none.start(), none.end(), kind, Count(0, 0, 0), "", order=order)
             del used[used_before:]  # both kinds share the one phrase
 
-    for victims in _VICTIMS_RE.finditer(text):
+    for victims in (_VICTIMS_RE.finditer(text) if "victims" in low else ()):
         count = parse_count(victims.group("num"))
         if count is not None:
-            add(victims.start(), victims.end(), "killed", count, "", num_span=victims.span("num"))
+            add(victims.start(), victims.end(), "hit", count, "", num_span=victims.span("num"))
 
     found.sort(key=lambda item: (item[0], item[1]))
     return [mention for _, _, mention in found]
 
 
+# ---------------------------------------------------------------- single-person references
+_NOT_NAME = {"police", "officers", "authorities", "officials", "investigators", "they", "it", "we",
+             "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "the",
+             "january", "february", "march", "april", "may", "june", "july", "august", "september",
+             "october", "november", "december", "people", "two", "three", "both", "many", "some",
+             "others", "suspects", "witnesses", "troopers", "deputies", "nobody", "no", "this", "that"}
+_REF_SUBJECT_RE = re.compile(
+    r"(?:\b(?P<pron>he|she)|(?P<name>(?-i:\b[A-Z][a-z][\w'’-]*(?:\s+[A-Z]\.)?(?:\s+[A-Z][\w'’-]+){0,2}))"
+    r"(?:'s\s+\w+|,\s+(?:an?|the)\s+[^,.;]{3,60},)?|(?P<rel>\b(?:and|who|but|where|then)(?:\s+(?:later|eventually|subsequently))?))\s+$", re.I)
+_REF_OBJECT_RE = re.compile(
+    r"\s+(?:him\b|her(?=\s*(?:[,.;!?]|$)|\s+(?:in|at|on|with|and|as|while|after|before|during|outside|inside|"
+    r"near|to|once|twice|several|multiple|again|\d+|two|three|four|five)\b))", re.I)
+_FATAL_RE = re.compile(r"\bfatal(?:ly)?\s+(?:[A-Z][\w-]+\s+){0,2}(?:shooting|stabbing|attack|incident|crash)|"
+                       r"\b(?:his|her)\s+(?:body|death|murder|killing)\b|\bshooting\s+death\b", re.I)
+
+
+def find_references(text: str) -> list[TollMention]:
+    """Single victims pointed at rather than counted: "he died at the hospital", "Amason was
+    pronounced dead", "shot him in the leg", "a fatal shooting". Each counts one person, and a
+    frame uses them only where no explicit count says more (see incidents._toll_claims).
+
+    Limits: a pronoun may be the attacker ("police shot and killed him" counts him, as
+    crime reports do); capitalised-name subjects need cased text."""
+    out: list[TollMention] = []
+    for verb in _VERB_RE.finditer(text):
+        group = next(name for name in _VERB_GROUPS if verb.group(name))
+        if group in ("blew", "kill_act", "injure_act"):
+            continue
+        kind = _KIND[group]
+        before = _REF_SUBJECT_RE.search(text, max(0, verb.start() - 80), verb.start())
+        if before and before.group("name") and before.group("name").split()[0].lower() in _NOT_NAME:
+            before = None
+        if before and before.group("rel") and group != "kill_pas":
+            before = None
+        after = None if before else _REF_OBJECT_RE.match(text, verb.end())
+        if before or after:
+            start, end = (before.start(), verb.end()) if before else (verb.start(), after.end())
+            out.append(TollMention(start, end, text[start:end], kind, Count(1, 1, 1), "victims", None,
+                                   False, _is_aggregate(text, start, end), True))
+    for fatal in _FATAL_RE.finditer(text):
+        out.append(TollMention(fatal.start(), fatal.end(), fatal.group(0), "killed", Count(1, 1, 1),
+                               "victims", None, False, False, True))
+    return sorted(out, key=lambda m: m.start)
+
+
 def _read_verb(text: str, verb: re.Match, add) -> None:
     """Attach the counted noun phrases after (active) or before (passive) one verb."""
-    group = next(name for name in ("kill", "injure", "kill_act", "injure_act", "kill_pas",
-                                   "injure_pas", "blew") if verb.group(name))
-    kind = "injured" if group.startswith("injure") else "killed"
+    group = next(name for name in _VERB_GROUPS if verb.group(name))
+    kind = _KIND[group]
     aux = (verb.group("aux") or "").lower()
     passive_forced = bool(re.search(rf"\b(?:{_BE})\b", aux))
     verb_start = verb.start(group)
-    if group in ("kill", "injure", "kill_act", "injure_act") and not passive_forced:
+    if group in ("kill", "injure", "hit", "kill_act", "injure_act") and not passive_forced:
         after = _ACTIVE_RE.match(text, verb.end())
         if after:
             for order, (s, e, count, words) in enumerate(_elements(after.group(1), after.start(1))):
@@ -347,7 +419,7 @@ def _read_verb(text: str, verb: re.Match, add) -> None:
             return
     if group in ("kill_act", "injure_act"):
         return
-    bare = group in ("kill", "injure") and not passive_forced
+    bare = group in ("kill", "injure", "hit") and not passive_forced
     if bare and not _NO_OBJECT.match(text, verb.end()):
         return
     window_start = max(0, verb.start() - 160)

@@ -47,8 +47,8 @@ FIELD_CANDIDATES = {
     "id": ("doc_id", "id", "guid"),
     "text": ("text", "content", "body", "article", "maintext", "story"),
     "title": ("title", "headline"),
-    "published": ("published", "pub_date", "date", "published_at", "date_publish", "datePublished",
-                  "pubDate"),
+    # Not a bare "date": in event datasets it is the incident's date, not the article's.
+    "published": ("published", "pub_date", "published_at", "date_publish", "datePublished", "pubDate"),
     "url": ("url", "link", "uri"),
     "publisher": ("publisher", "outlet", "site", "site_name", "source_name", "source"),
     "author": ("author", "authors", "byline"),

@@ -171,7 +171,7 @@ def m_alerts_threat_levels_outbox_watch(conn: Connection) -> None:
             last_error TEXT, delivered_at TEXT, PRIMARY KEY (alert_id, sink))""",
         "CREATE INDEX alert_outbox_state ON alert_outbox(state, next_attempt_at)",
         """CREATE TABLE watch_files (
-            path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ingested_at TEXT)""",
+            path TEXT PRIMARY KEY, size BIGINT, mtime_ns BIGINT, ingested_at TEXT)""",
     ):
         ddl(conn, statement)
 

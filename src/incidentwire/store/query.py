@@ -25,7 +25,7 @@ from dataclasses import dataclass, fields
 from sqlalchemy import (Column, Float, Integer, MetaData, String, Table, and_, case, func, literal_column,
                         or_, select, text)
 
-from ..errors import IncidentwireError
+from ..errors import QueryError
 from .columns import QUERY_COLUMNS, period
 
 _TYPES = {"TEXT": String, "REAL": Float, "INTEGER": Integer}
@@ -46,10 +46,6 @@ SORTS = {"date": incidents.c.date_start, "killed": incidents.c.killed_best,
 # what aggregate() can group by
 GROUPINGS = ("month", "year", "country", "region", "attack_type", "group")
 KM_PER_DEGREE = 111.195
-
-
-class QueryError(IncidentwireError):
-    """A query asks for something that cannot be answered (unknown sort, bad bbox...)."""
 
 
 @dataclass
@@ -78,6 +74,7 @@ class IncidentQuery:
 
     @classmethod
     def filter_names(cls) -> tuple[str, ...]:
+        """The filter fields (what the web layer reads from a query string)."""
         return tuple(f.name for f in fields(cls) if f.name not in ("sort", "limit", "offset"))
 
 

@@ -70,6 +70,26 @@ class UploadLimit:
             await _too_large(self.max_bytes, send)
 
 
+class SecurityHeaders:
+    """ASGI middleware adding the CSP (pages only) and no-sniff / no-referrer headers."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
+        if not scope["path"].startswith(_DOCS):
+            extra.append((b"content-security-policy", CSP.encode()))
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+        await self.app(scope, receive, send_with_headers)
+
+
 class _BodyTooLarge(Exception):
     pass
 
@@ -96,14 +116,7 @@ def create_app(db, protect_reads: bool = False, max_upload_bytes: int = DEFAULT_
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(UploadLimit, max_bytes=max_upload_bytes)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        if not request.url.path.startswith(_DOCS):
-            response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+    app.add_middleware(SecurityHeaders)
 
     def error(request: Request, status: int, kind: str, message: str):
         if request.url.path.startswith("/api") or request.url.path.startswith(_DOCS):
@@ -131,10 +144,12 @@ def create_app(db, protect_reads: bool = False, max_upload_bytes: int = DEFAULT_
 
 
 def serve(db, host: str = "127.0.0.1", port: int = 8000, protect_reads: bool = False,
-          max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, log_level: str = "info") -> None:
+          max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, log_level: str = "info",
+          timeout_keep_alive: int = 5) -> None:
     """Run the web application with uvicorn until interrupted."""
     import uvicorn
-    uvicorn.run(create_app(db, protect_reads, max_upload_bytes), host=host, port=port, log_level=log_level)
+    uvicorn.run(create_app(db, protect_reads, max_upload_bytes), host=host, port=port, log_level=log_level,
+                timeout_keep_alive=timeout_keep_alive)
 
 
 __all__ = ["create_app", "serve"]

@@ -1,0 +1,164 @@
+"""Scale benchmark: end-to-end ingest (clean -> relevance -> extract -> link -> reconcile -> store)
+of synthetic news (incidentwire.synth) on worker processes and on Dask.
+
+What it measures (all in one run, on whatever machine runs it; the load average is recorded
+because a shared machine skews every timing):
+- ``e2e_2workers_articles_per_s`` and ``e2e_peak_rss_mb``: the largest corpus on 2 local
+  worker processes; RSS is the peak of the *sum* over the ingesting process and all its
+  workers, sampled every 0.1 s;
+- ``workers_2_vs_1_speedup``: the same corpus on 1 and on 2 worker processes;
+- ``size_<b>_vs_<a>_time_ratio`` for consecutive sizes (default 1k, 10k; linear scaling is a
+  ratio of 10); ``..._cpu_ratio`` the same in CPU seconds of the whole
+  process tree, which other programs on a shared machine do not inflate;
+- ``dask_equals_local``: a corpus ingested on 2 local workers and on a 2-worker Dask
+  LocalCluster gives the same database fingerprint (engine.database_fingerprint); with
+  ``dask_2workers_articles_per_s``;
+- executor start-up times (not included in the throughputs).
+
+Sizes: ``BENCH_SCALE_SIZES`` (default ``1000,10000``; the 10k vs 100k ratio of issue 9 needs
+``1000,10000,100000``, about 40 minutes on 2 cores), ``BENCH_SCALE_DASK`` (default 5000). ``--quick``
+divides every size by 10. Executor start-up and corpus generation are excluded from timings.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import incidentwire
+from incidentwire import synth
+from incidentwire.engine import LocalExecutor, database_fingerprint, make_executor
+from incidentwire.pipeline import ingest
+
+
+class PeakRSS:
+    """Peak of the summed RSS of this process and its descendants, sampled in a thread."""
+
+    def __init__(self, interval: float = 0.1):
+        import psutil
+
+        self._proc, self._interval, self.peak = psutil.Process(), interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> int:
+        total = 0
+        for p in [self._proc, *self._proc.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except Exception:  # noqa: BLE001 - a worker exiting between list and read
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._sample())
+            self._stop.wait(self._interval)
+
+    def __enter__(self) -> PeakRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._sample())
+
+    @property
+    def mb(self) -> float:
+        return round(self.peak / 2**20, 1)
+
+
+def tree_cpu_seconds() -> float:
+    """User + system CPU time of this process and its live descendants (the workers): unlike
+    wall time, it does not grow when other programs share the cores."""
+    import psutil
+
+    total = 0.0
+    me = psutil.Process()
+    for p in [me, *me.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except Exception:  # noqa: BLE001 - a process exiting between list and read
+            pass
+    return total
+
+
+def _timed_ingest(engine, corpus: Path, db_file: Path, cpu: dict | None = None
+                  ) -> tuple[float, object, incidentwire.Database]:
+    db = incidentwire.open(db_file)
+    c0, t0 = tree_cpu_seconds(), time.perf_counter()
+    report = ingest(db.store, [corpus], executor=engine)
+    wall = time.perf_counter() - t0
+    if cpu is not None:
+        cpu[corpus.name] = tree_cpu_seconds() - c0
+    return wall, report, db
+
+
+def _sizes(args) -> tuple[list[int], int]:
+    sizes = sorted(int(s) for s in os.environ.get("BENCH_SCALE_SIZES", "1000,10000").split(","))
+    dask_n = int(os.environ.get("BENCH_SCALE_DASK", "5000"))
+    if getattr(args, "quick", False):
+        sizes, dask_n = [max(50, s // 10) for s in sizes], max(50, dask_n // 10)
+    return sizes, dask_n
+
+
+def run(args) -> dict:
+    sizes, dask_n = _sizes(args)
+    small, big = sizes[0], sizes[-1]
+    out: dict = {"cpu_cores": len(os.sched_getaffinity(0)), "load_avg_1m_at_start": round(os.getloadavg()[0], 2)}
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        tmp = Path(tmp)
+        corpora = {n: synth.write_corpus(tmp / f"c{n}.jsonl", n, seed=n) for n in {*sizes, dask_n}}
+        out["synthetic_mean_words"] = round(sum(len(r["text"].split()) for r in synth.generate(500, seed=1)) / 500)
+
+        t0 = time.perf_counter()
+        with LocalExecutor(1) as one:
+            out["local_start_s"] = round(time.perf_counter() - t0, 2)
+            t1, _, _ = _timed_ingest(one, corpora[small], tmp / "one.db")
+        with LocalExecutor(2) as two:
+            cpu: dict = {}
+            t2, _, _ = _timed_ingest(two, corpora[small], tmp / "two.db", cpu)
+            out[f"local_1worker_{small}_articles_per_s"] = round(small / t1, 1)
+            out[f"local_2workers_{small}_articles_per_s"] = round(small / t2, 1)
+            out["workers_2_vs_1_speedup"] = round(t1 / t2, 2)
+            walls = {small: t2}
+            for n in sizes[1:]:
+                with PeakRSS() as rss:
+                    walls[n], _, db = _timed_ingest(two, corpora[n], tmp / f"e2e{n}.db", cpu)
+                out[f"e2e_2workers_{n}_articles_per_s"] = round(n / walls[n], 1)
+                out[f"e2e_{n}_peak_rss_mb"] = rss.mb
+            out["e2e_2workers_articles_per_s"] = round(big / walls[big], 1)
+            out["e2e_articles"] = big
+            out["e2e_incidents"] = db.store.counts()["incidents"]
+            out["e2e_peak_rss_mb"] = rss.mb
+            out["e2e_cpu_ms_per_article"] = round(1000 * cpu[corpora[big].name] / big, 1)
+            for a, b in zip(sizes, sizes[1:]):
+                out[f"size_{b}_vs_{a}_time_ratio"] = round(walls[b] / walls[a], 2)
+                out[f"size_{b}_vs_{a}_cpu_ratio"] = round(cpu[corpora[b].name] / cpu[corpora[a].name], 2)
+            tl, _, local_db = _timed_ingest(two, corpora[dask_n], tmp / "dask-local.db")
+
+        t0 = time.perf_counter()
+        with make_executor("dask", workers=2) as dask:
+            out["dask_start_s"] = round(time.perf_counter() - t0, 2)
+            with PeakRSS() as rss:
+                td, _, dask_db = _timed_ingest(dask, corpora[dask_n], tmp / "dask.db")
+        out[f"dask_2workers_{dask_n}_articles_per_s"] = round(dask_n / td, 1)
+        out[f"local_2workers_{dask_n}_articles_per_s"] = round(dask_n / tl, 1)
+        out["dask_peak_rss_mb"] = rss.mb
+        out[f"dask_equals_local_{dask_n}"] = database_fingerprint(dask_db.store) == database_fingerprint(local_db.store)
+        out["load_avg_1m_at_end"] = round(os.getloadavg()[0], 2)
+    return out
+
+
+if __name__ == "__main__":
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true")
+    print(json.dumps(run(ap.parse_args()), indent=2))

@@ -1,0 +1,66 @@
+"""Per-article extraction: casualty claims of a frame, headlines glued to the body, and how
+reconcile treats a toll that no report states."""
+
+from __future__ import annotations
+
+from incidentwire.extract.incidents import extract_mentions, sentences
+from incidentwire.reconcile import reconcile
+from incidentwire.records import Article
+
+
+def mentions_of(text: str, title: str | None = None, published: str = "2016-01-20"):
+    return extract_mentions(Article(id="a", text=text, clean_text=text, title=title, published=published))
+
+
+def toll(mention, name: str) -> tuple:
+    value = mention.value(name)
+    return (value["best"], value["rule"], value["stated"]) if value else None
+
+
+def test_a_man_shot_who_died_is_killed_not_injured():
+    [m] = mentions_of("A man was shot on Main Street on Monday night. He died at the hospital.")
+    assert toll(m, "killed") == (1, "single-person-reference", True)
+    assert toll(m, "injured") == (0, "shot-outcome-unsaid", True)
+
+
+def test_shot_and_alive_is_injured():
+    [m] = mentions_of("A 20-year-old man was shot while walking in Ceres on Monday, police said.")
+    assert toll(m, "injured") == (1, "shot-outcome-unsaid", True)
+    assert toll(m, "killed") == (0, "none-reported", False)
+
+
+def test_no_toll_stated_reads_as_none_reported():
+    [m] = mentions_of("Gunmen attacked a police station in Aktobe on Sunday.")
+    claim = next(c for c in m.claims if c.field == "killed")
+    assert claim.value["best"] == 0 and claim.value["stated"] is False and claim.confidence < 0.5
+    assert claim.quote  # evidence: the incident's own sentence
+
+
+def test_one_by_one_people_are_not_added_twice():
+    text = ("An 18-year-old woman was found dead on Monday in an apartment she shared with her boyfriend. "
+            "The woman died of a single gunshot wound.")
+    [m] = mentions_of(text)
+    assert m.value("killed")["best"] == 1
+
+
+def test_numbered_groups_add_up():
+    [m] = mentions_of("Gunmen attacked Aktobe on Sunday, killing three civilians at two gun stores "
+                      "before trying to storm a military base, killing three soldiers.")
+    assert m.value("killed")["best"] == 6
+
+
+def test_headline_glued_to_the_body():
+    title = "Man shot, killed in Frankford | 6abc.com"
+    text = title + "A man was shot and killed on Tuesday in Frankford, police said."
+    assert sentences(text, title)[0] == (0, len(title))
+    [m] = mentions_of(text, title=title)
+    assert m.value("killed")["best"] == 1
+    assert m.claims[0].start >= 0
+
+
+def test_reconcile_prefers_a_stated_count_over_none_reported():
+    [silent] = mentions_of("Gunmen attacked a police station in Aktobe on Sunday.")
+    [stated] = mentions_of("Gunmen attacked a police station in Aktobe on Sunday, killing two officers.")
+    stated.article_id = "b"
+    assert reconcile([silent, stated])["killed"]["best"] == 2
+    assert reconcile([silent])["killed"]["best"] == 0
