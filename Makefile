@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 SHARED ?= ../shared
 DB ?= incidentwire.db
 
-.PHONY: demo test eval bench clean
+.PHONY: demo test eval eval-learned train-extractor bench clean
 
 $(BIN)/incidentwire: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,16 @@ test: $(BIN)/incidentwire
 
 eval: $(BIN)/incidentwire
 	$(BIN)/python eval/run.py --shared $(SHARED)
+
+# MUC-4 dev + TST3 with rules, learned and rules+learned (per-role table in eval/results-learned.md)
+eval-learned: $(BIN)/incidentwire
+	$(BIN)/python eval/run.py --shared $(SHARED) --learned
+
+# Retrain the learned extractor (CPU, ~40 min on 2 busy cores); writes src/incidentwire/models/
+train-extractor: $(BIN)/incidentwire
+	$(BIN)/python -m pip install --quiet "torch>=2.2"
+	$(BIN)/python -m pip install --quiet -e ".[train]"
+	HF_HUB_OFFLINE=1 nice -n 19 $(BIN)/incidentwire train-extractor --shared $(SHARED) --epochs 1 --threads 2 --max-minutes 38
 
 bench: eval
 	$(BIN)/python bench/run.py --shared $(SHARED)

@@ -1,7 +1,8 @@
 """Web load test: concurrent clients on loopback read lists and incident pages while an ingest
 writes to the same database.
 
-The server runs as a real ``incidentwire serve`` process (one uvicorn worker, access log off);
+The server runs as a real ``incidentwire serve`` process (one uvicorn worker per core, at most
+4; access log off);
 the ingest is a second process (``incidentwire ingest``) over variants of the bundled sample
 news (each a new article: a different id and a changed toll). Every client makes a bounded
 number of requests (HTML list, JSON list, HTML incident page, JSON incident) and the whole run
@@ -110,6 +111,17 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _tree(pid: int) -> list[int]:
+    """A process and its children (uvicorn's worker processes)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = [int(k) for k in children.read_text().split()] if children.exists() else []
+    return [pid, *(p for k in kids for p in _tree(k))]
+
+
+def _tree_cpu_s(pid: int) -> float:
+    return sum(_cpu_s(p) for p in _tree(pid))
+
+
 def _articles(url: str) -> int:
     return httpx.get(f"{url}/api/health", timeout=30).json()["counts"]["articles"]
 
@@ -117,6 +129,7 @@ def _articles(url: str) -> int:
 def run(args) -> dict:
     quick = getattr(args, "quick", False)
     clients, per_client, copies = 200, (2 if quick else 5), (2 if quick else 6)
+    workers = min(4, os.cpu_count() or 1)
     tmp = Path(tempfile.mkdtemp(prefix="iw-bench-web-"))
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     server = ingest = None
@@ -132,7 +145,7 @@ def run(args) -> dict:
         # keep-alive longer than a starved client can take to send its next request, so a
         # connection is never closed under a request in flight
         server = subprocess.Popen([*CLI, "--db", str(db), "serve", "--port", str(port), "--log-level", "warning",
-                                   "--timeout-keep-alive", "60"],
+                                   "--timeout-keep-alive", "60", "--workers", str(workers)],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         _wait_until_up(url, server)
         before = _articles(url)
@@ -142,14 +155,14 @@ def run(args) -> dict:
         while _articles(url) == before and ingest.poll() is None and time.monotonic() < deadline:
             time.sleep(0.2)          # reads start once the ingest is writing
         at_start = _articles(url)
-        load_before, cpu_before = os.getloadavg()[0], _cpu_s(server.pid)
+        load_before, cpu_before = os.getloadavg()[0], _tree_cpu_s(server.pid)
         t0 = time.perf_counter()
         latencies, errors = asyncio.run(_clients(url, ids, clients, per_client))
         reads_s = time.perf_counter() - t0
-        server_cpu_s = _cpu_s(server.pid) - cpu_before
+        server_cpu_s = _tree_cpu_s(server.pid) - cpu_before
         written_during_reads = _articles(url) - at_start
         ingest_rc = ingest.wait(TIME_BOUND_S)
-        rss = _peak_rss_mb(server.pid)
+        rss = round(sum(_peak_rss_mb(pid) or 0 for pid in _tree(server.pid)), 1)
     finally:
         for proc in (ingest, server):
             if proc is not None and proc.poll() is None:
@@ -158,7 +171,7 @@ def run(args) -> dict:
         shutil.rmtree(tmp, ignore_errors=True)
     if errors:
         print(f"  first errors: {errors[:5]}")
-    return {"clients": clients, "requests": len(latencies), "errors": len(errors),
+    return {"clients": clients, "server_workers": workers, "requests": len(latencies), "errors": len(errors),
             "p50_ms": _pct(latencies, 50), "p95_ms": _pct(latencies, 95), "p99_ms": _pct(latencies, 99),
             "max_ms": round(1000 * max(latencies), 1), "requests_per_s": round(len(latencies) / reads_s, 1),
             "reads_wall_s": round(reads_s, 2), "ingest_articles": n_new, "ingest_exit_status": ingest_rc,

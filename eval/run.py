@@ -7,6 +7,8 @@ It drives the pipeline through the CLI exactly as outside evaluation scripts do:
     incidentwire --db FILE export --format eval-jsonl --output FILE
 
     python eval/run.py [--shared ../shared] [--only seeds,gvdb] [--limit N] [--check-floors]
+    python eval/run.py --learned     # `make eval-learned`: MUC-4 dev + TST3 with the rules, the
+                                     # learned extractor and both combined -> eval/results-learned.md
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from error_lists import write_error_lists  # noqa: E402  (eval/ is a folder of scripts, not a package)
+from ingest_eval import HEADLINE as INGEST_HEADLINE, run_ingest_eval  # noqa: E402
 
 CLI = [sys.executable, "-m", "incidentwire.cli"]
 
@@ -30,8 +33,11 @@ BENCHMARKS = {
     "seeds": ("seeds", "corpus/seeds", "eval/seeds/gold.jsonl",
               ["--metadata", "{shared}/corpus/seeds.metadata.jsonl"]),
     "muc4_dev": ("muc4", "eval/muc4/dev.jsonl", "eval/muc4/dev.jsonl", []),
+    "muc4_tst3": ("muc4", "eval/muc4/test_tst3.jsonl", "eval/muc4/test_tst3.jsonl", []),
     "ecbplus_dev": ("ecbplus", "eval/ecbplus/dev.jsonl", "eval/ecbplus/dev.jsonl", ["--no-relevance-filter"]),
     "gvdb_dev": ("gvdb", "eval/gvdb/dev.jsonl", "eval/gvdb/dev.jsonl", ["--no-relevance-filter"]),
+    # cleaner line P/R over tests/data/clean_gold, relevance P/R on ECB+ dev (eval/ingest_eval.py)
+    "ingest": ("ingest", None, None, []),
 }
 # The metrics shown in results.md, per scorer mode.
 HEADLINE = {
@@ -42,6 +48,7 @@ HEADLINE = {
              "perpetrator.f1", "target.f1", "victim.f1", "weapon.f1"],
     "ecbplus": ["all.bcubed.p", "all.bcubed.r", "all.bcubed.f1", "within_topic.bcubed.f1", "all.ari"],
     "gvdb": ["killed.acc", "injured.acc", "city.acc", "date.acc", "shooter_names.f1", "victim_names.f1"],
+    "ingest": INGEST_HEADLINE,
 }
 
 
@@ -54,9 +61,17 @@ def _truncate(src: Path, dst: Path, limit: int) -> Path:
     return dst
 
 
+DEFAULT_BENCHMARKS = ["seeds", "muc4_dev", "ecbplus_dev", "gvdb_dev", "ingest"]  # muc4_tst3 is test: eval-learned only
+EXTRACTORS = ["rules", "learned", "rules+learned"]
+MUC_ROLES = ["perp_individual", "perp_org", "target", "victim", "weapon", "incident_type", "micro_gtt"]
+
+
 def run_benchmark(name: str, shared: Path, out: Path, limit: int | None,
-                  errors_dir: Path | None = None) -> dict:
+                  errors_dir: Path | None = None, extractor: str = "rules") -> dict:
     mode, inp, gold, flags = BENCHMARKS[name]
+    if extractor != "rules":
+        flags = flags + ["--extractor", extractor]
+        name = f"{name}.{extractor}"
     inp_path, gold_path = shared / inp, shared / gold
     if limit and inp_path.suffix == ".jsonl":
         inp_path = _truncate(inp_path, out / f"{name}.input.jsonl", limit)
@@ -93,6 +108,24 @@ def write_reports(results: dict, path_json: Path, path_md: Path) -> None:
     path_md.write_text("\n".join(lines), encoding="utf-8")
 
 
+def write_learned_report(results: dict, path_md: Path) -> None:
+    """Per-role P/R/F1 for each (benchmark, extractor), plus articles/s of the whole ingest."""
+    lines = ["# Learned extractor on MUC-4", "",
+             "Written by `make eval-learned` (eval/run.py --learned). Scores from ../shared/eval/score.py "
+             "(muc4 mode, exact match); P/R/F1 as fractions. micro_gtt counts incident type like the "
+             "published GTT/GRIT numbers. articles/s is the whole single-process ingest (onnxruntime "
+             "on 1 thread) on a shared 2-core machine.", ""]
+    for (bench, extractor), m in results.items():
+        lines += [f"## {bench}, extractor `{extractor}` ({m.get('n_docs')} documents, "
+                  f"{m['n_docs'] / max(m['seconds'], 1e-9):.1f} articles/s)", "",
+                  "| role | P | R | F1 |", "|---|---|---|---|"]
+        for role in MUC_ROLES:
+            lines.append(f"| {role} | {m.get(role + '.p', float('nan')):.3f} | {m.get(role + '.r', float('nan')):.3f} "
+                         f"| {m.get(role + '.f1', float('nan')):.3f} |")
+        lines.append("")
+    path_md.write_text("\n".join(lines), encoding="utf-8")
+
+
 def check_floors(results: dict, floors: dict) -> list[str]:
     """Every metric named in floors.json for a benchmark that ran must reach its floor."""
     failures = []
@@ -114,18 +147,34 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(HERE / "out"))
     ap.add_argument("--check-floors", action="store_true")
     ap.add_argument("--no-report", action="store_true", help="do not rewrite results.md/json nor eval/errors/")
+    ap.add_argument("--extractor", default="rules", choices=EXTRACTORS, help="extractor plugin for every benchmark")
+    ap.add_argument("--learned", action="store_true",
+                    help="MUC-4 dev and TST3 with each extractor -> results-learned.md (needs the [learned] extra)")
     args = ap.parse_args(argv)
     shared, out = Path(args.shared).resolve(), Path(args.out)
     if not (shared / "eval" / "score.py").is_file():
         print(f"error: {shared} does not hold eval/score.py (pass --shared)", file=sys.stderr)
         return 2
     out.mkdir(parents=True, exist_ok=True)
-    names = args.only.split(",") if args.only else list(BENCHMARKS)
+    if args.learned:
+        learned = {}
+        for name in (args.only.split(",") if args.only else ["muc4_dev", "muc4_tst3"]):
+            for extractor in EXTRACTORS:
+                print(f"== {name} --extractor {extractor}", file=sys.stderr)
+                m = learned[(name, extractor)] = run_benchmark(name, shared, out, args.limit, extractor=extractor)
+                print(f"   micro_gtt.f1={m['micro_gtt.f1']} seconds={m['seconds']}", file=sys.stderr)
+        if not args.no_report:
+            write_learned_report(learned, HERE / "results-learned.md")
+        return 0
+    names = args.only.split(",") if args.only else DEFAULT_BENCHMARKS
     results = {}
     for name in names:
         print(f"== {name}", file=sys.stderr)
-        results[name] = run_benchmark(name, shared, out, args.limit,
-                                      out / "errors" if args.no_report else HERE / "errors")
+        if name == "ingest":
+            results[name] = run_ingest_eval(shared)
+        else:
+            results[name] = run_benchmark(name, shared, out, args.limit,
+                                          out / "errors" if args.no_report else HERE / "errors", args.extractor)
         print("   " + ", ".join(f"{k}={results[name].get(k)}" for k in HEADLINE[BENCHMARKS[name][0]]),
               file=sys.stderr)
     if not args.no_report:

@@ -125,6 +125,26 @@ def test_writes_need_a_token_in_the_header(site):
     assert client.get(f"/api/incidents/{inc.id}/audit").json()[-1]["action"] == "undo"
 
 
+def test_split_merge_and_reviewed_over_the_api(site):
+    client, db, token = site
+    auth = {"Authorization": f"Bearer {token}"}
+    inc = next(i for i in db.incidents() if (i.fields.get("location") or {}).get("name") == "Manchester")
+    split = client.post(f"/api/incidents/{inc.id}/split", json={"article_ids": ["manchester-atlas-1"]}, headers=auth)
+    new_id = split.json()["detail"]["new"]
+    assert split.status_code == 200 and client.get(f"/api/incidents/{new_id}").json()["articles"] == ["manchester-atlas-1"]
+    merged = client.post(f"/api/incidents/{inc.id}/merge", json={"other": new_id}, headers=auth).json()
+    assert client.get(f"/api/incidents/{new_id}").status_code == 404
+    reviewed = client.post(f"/api/incidents/{inc.id}/reviewed", json={"note": "ok"}, headers=auth).json()
+    assert client.get("/api/incidents", params={"reviewed": "true"}).json()["items"][0]["id"] == inc.id
+    trail = client.get(f"/api/incidents/{inc.id}").json()["audit"]
+    assert [e["id"] for e in trail][-3:] == [split.json()["id"], merged["id"], reviewed["id"]]
+    empty = client.post(f"/api/incidents/{inc.id}/split", json={"article_ids": []}, headers=auth)
+    assert empty.status_code == 422
+    for entry in (reviewed, merged, split.json()):
+        assert client.post(f"/api/audit/{entry['id']}/undo", headers=auth).status_code == 200
+    assert sorted(client.get(f"/api/incidents/{inc.id}").json()["articles"]) == sorted(inc.to_dict()["articles"])
+
+
 def test_upload_ingests_and_is_size_limited(site):
     client, db, token = site
     auth = {"Authorization": f"Bearer {token}"}
@@ -186,3 +206,47 @@ def test_reads_can_require_a_token(web_sample_db, tmp_path):
         assert client.get("/api/incidents", headers={"Authorization": f"Bearer {token}"}).status_code == 200
         with httpx.Client(base_url=server.url, timeout=60, cookies={"iw_session": token}) as browser:
             assert browser.get("/").status_code == 200
+
+
+def test_serve_with_two_workers_shares_the_csrf_secret(web_sample_db, tmp_path):
+    """`incidentwire serve --workers 2` as a user runs it: forms shown by one worker post to any."""
+    import subprocess
+    import sys
+    import time
+
+    from web_helpers import free_port
+    path = copy_db(web_sample_db, tmp_path / "workers.db")
+    token = incidentwire_token(path)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "incidentwire.cli", "--db", str(path), "serve", "--port", str(port),
+                             "--workers", "2", "--log-level", "warning"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/api/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and proc.poll() is None, "server did not start"
+                time.sleep(0.2)
+        for _ in range(6):       # a fresh connection each time lands on either worker
+            page = httpx.get(f"{url}/api/incidents", headers={"Authorization": f"Bearer {token}"}).json()
+            inc = page["items"][0]["id"]
+            form = httpx.get(f"{url}/incidents/{inc}", cookies={"iw_session": token}).text
+            csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', form).group(1)
+            done = httpx.post(f"{url}/incidents/{inc}/reviewed", data={"csrf": csrf}, cookies={"iw_session": token})
+            assert done.status_code == 303
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def incidentwire_token(path) -> str:
+    import incidentwire
+    db = incidentwire.open(path)
+    try:
+        return db.create_token("worker-tester")
+    finally:
+        db.store.engine.dispose()

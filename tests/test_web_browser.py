@@ -85,10 +85,10 @@ def test_list_filter_open_incident_and_see_the_evidence(page, site):
         for c in (c for c in m.claims if c.field == "killed"):
             marks = page.locator(f"[id='art-{m.article_id}'] mark.ev[data-fields~='killed']")
             assert c.quote in "".join(marks.all_text_contents()), (m.article_id, c.quote)
-    mark = page.locator("mark.ev[data-fields~='killed']").first
+    mark = page.locator(".report mark.ev[data-fields~='killed']").first
     mark.scroll_into_view_if_needed()
     assert mark.is_visible()
-    assert mark.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 236, 138)"
+    assert mark.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 194, 179)"
     points = page.locator("#toll-chart circle")
     assert points.count() == len([r for r in nice.fields["toll_history"] if r["killed"] is not None])
     assert page.locator("#sources tbody tr").count() == nice.fields["sources"]

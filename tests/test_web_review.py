@@ -122,6 +122,15 @@ def test_mark_reviewed(db):
     assert db.incidents(reviewed=True) == []
 
 
+def test_a_reviewed_incident_merged_away_is_still_reviewed_after_undo(db):
+    nice, berlin = by_city(db, "Nice"), by_city(db, "Berlin")
+    db.mark_reviewed(berlin.id, who="erin")
+    merge = db.merge(nice.id, berlin.id, who="erin")
+    db.undo(merge["id"], who="erin")
+    assert db.incident(berlin.id).fields["reviewed"] is True
+    assert [i.id for i in db.incidents(reviewed=True)] == [berlin.id]
+
+
 def test_undo_goes_newest_first_and_the_log_is_append_only(db):
     nice, berlin = by_city(db, "Nice"), by_city(db, "Berlin")
     edit = db.edit(nice.id, "killed", "86", who="alice")

@@ -27,13 +27,15 @@ class Database:
     def ingest(self, paths: Iterable[str | Path] | str | Path, metadata: str | Path | dict | None = None,
                relevance_filter: bool = True, on_article: Callable[[str], None] | None = None,
                fields: dict[str, str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
-               retry_quarantine: bool = False, executor: Executor | None = None) -> IngestReport:
+               retry_quarantine: bool = False, executor: Executor | None = None,
+               extractor: str = "rules") -> IngestReport:
         """Ingest files, folders, archives, feeds, crawls (``"-"`` is stdin); ``metadata`` is a
         sidecar path (JSONL/CSV) or a ready dict; ``fields`` names the record fields of JSONL/CSV
         input ({"text": "body", "published": "date", ...}); inputs over ``max_bytes`` are
         quarantined. ``retry_quarantine`` also reads again every quarantined file.
         ``executor`` (see :mod:`incidentwire.engine`) runs the per-article stages elsewhere:
-        worker processes or a Dask cluster; the database comes out the same."""
+        worker processes or a Dask cluster; the database comes out the same. ``extractor`` is a
+        registered extractor plugin (rules, learned, rules+learned; see extract/plugins.py)."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
         paths = list(paths)
@@ -43,7 +45,7 @@ class Database:
         meta = load_metadata(metadata) if isinstance(metadata, (str, Path)) else metadata
         options = IngestOptions(metadata=meta or {}, fields=dict(fields or {}), max_bytes=max_bytes)
         return ingest(self.store, paths, relevance_filter=relevance_filter, on_article=on_article,
-                      executor=executor, options=options)
+                      executor=executor, options=options, extractor=extractor)
 
     def quarantine(self) -> list[dict]:
         """Every input refused: source, kind, reason, the file to retry, when."""

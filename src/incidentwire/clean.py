@@ -58,7 +58,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = ["DroppedLine", "Cleaned", "clean_text", "clean_html", "clean_page", "clean_article", "html_metadata",
-           "page_metadata", "line_scores"]
+           "page_metadata", "line_scores", "line_counts"]
 
 
 @dataclass(frozen=True)
@@ -452,7 +452,14 @@ def clean_article(article):
 
 
 def line_scores(cleaned: Cleaned, labels: list[dict]) -> tuple[float, float]:
-    """Story-line (precision, recall) of `cleaned` against gold labels.
+    """Story-line (precision, recall) of `cleaned` against gold labels (see ``line_counts``)."""
+    tp, fp, fn = line_counts(cleaned, labels)
+    return (tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn) if tp + fn else 1.0)
+
+
+def line_counts(cleaned: Cleaned, labels: list[dict]) -> tuple[int, int, int]:
+    """Story lines kept (true positives), boilerplate kept (false positives), story dropped
+    (false negatives) of `cleaned` against gold labels.
 
     Each label is {"label": "story"|"boilerplate"} plus either "line" (1-based input line
     number, for text input: kept unless listed in `dropped`) or "text" (for HTML: kept when a
@@ -470,4 +477,4 @@ def line_scores(cleaned: Cleaned, labels: list[dict]) -> tuple[float, float]:
         tp += kept and story
         fp += kept and not story
         fn += story and not kept
-    return (tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn) if tp + fn else 1.0)
+    return tp, fp, fn

@@ -79,11 +79,13 @@ def _open(ctx: click.Context) -> api.Database:
 @click.option("--max-size", type=float, default=20, show_default=True,
               help="Quarantine inputs larger than this many megabytes.")
 @click.option("--retry-quarantine", is_flag=True, help="Also read again every quarantined file.")
+@click.option("--extractor", default="rules", show_default=True, envvar="INCIDENTWIRE_EXTRACTOR",
+              help="Extractor plugin: rules, learned (needs the [learned] extra), rules+learned.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, no_relevance_filter: bool,
            executor: str | None, workers: int | None, scheduler: str | None,
            id_field, text_field, title_field, date_field, url_field, max_size: float,
-           retry_quarantine: bool) -> None:
+           retry_quarantine: bool, extractor: str) -> None:
     """Ingest text/HTML files, JSONL/CSV exports, RSS/Atom feeds, WARC crawls, .gz/.zip
     archives, folders and '-' (stdin), then link and reconcile incidents."""
     if not paths and not retry_quarantine:
@@ -108,7 +110,8 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, no_
                 progress.update(task, advance=1, description=f"ingesting {Path(source).name[:40]}")
         report = db.ingest(list(paths), metadata=metadata, relevance_filter=not no_relevance_filter,
                            on_article=tick, fields=fields, max_bytes=int(max_size * 1024 * 1024),
-                           retry_quarantine=retry_quarantine, executor=engine)
+                           retry_quarantine=retry_quarantine, executor=engine,
+                           extractor=extractor)
     for rej in report.rejected[:50]:
         err.print(f"[yellow]quarantined ({rej.kind}):[/yellow] {rej.source}: {rej.reason}", highlight=False, soft_wrap=True)
     if len(report.rejected) > 50:
@@ -277,16 +280,18 @@ def export(ctx: click.Context, fmt: str, output: str | None, **filters) -> None:
               help="uvicorn's log level (warning and above leaves out the access log).")
 @click.option("--timeout-keep-alive", default=5, show_default=True, type=int,
               help="Seconds an idle HTTP keep-alive connection stays open.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes sharing the port (about one per CPU core).")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, protect_reads: bool, max_upload_mb: int, log_level: str,
-          timeout_keep_alive: int) -> None:
+          timeout_keep_alive: int, workers: int) -> None:
     """Serve the web UI and the REST API (docs at /docs)."""
     from .web import serve as run_server
     db = _open(ctx)
     err.print(f"incidentwire UI on http://{host}:{port}  (API docs: http://{host}:{port}/docs; "
               "review needs a token: incidentwire token create NAME)", highlight=False)
     run_server(db, host, port, protect_reads=protect_reads, max_upload_bytes=max_upload_mb * 1024 * 1024,
-               log_level=log_level, timeout_keep_alive=timeout_keep_alive)
+               log_level=log_level, timeout_keep_alive=timeout_keep_alive, workers=workers)
 
 
 @main.group()
@@ -433,6 +438,24 @@ def watch(ctx: click.Context, paths, metadata, rules, interval, no_relevance_fil
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: watcher.stop())
     watcher.run()
+
+
+@main.command("train-extractor")
+@click.option("--shared", type=click.Path(file_okay=False), default="../shared", show_default=True,
+              help="The shared eval kit (reads eval/muc4/train.jsonl and dev.jsonl).")
+@click.option("--out", type=click.Path(file_okay=False), help="Model folder (default: the package's models/).")
+@click.option("--epochs", type=int, default=1, show_default=True)
+@click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
+@click.option("--max-minutes", type=float, help="Stop training after this long (the card records it).")
+def train_extractor(shared, out, epochs, threads, max_minutes) -> None:
+    """Fine-tune the learned MUC-4 extractor, export int8 ONNX + card (needs the [train] extra)."""
+    from . import train
+    try:
+        card = train.train(Path(shared), Path(out) if out else train.MODEL_DIR, epochs=epochs, threads=threads,
+                           max_minutes=max_minutes, log=lambda m: err.print(m, highlight=False))
+    except ImportError as e:
+        raise IncidentwireError(f"train-extractor needs the [train] extra (pip install 'incidentwire[train]'): {e}") from None
+    out.print_json(data=card)
 
 
 if __name__ == "__main__":

@@ -46,3 +46,7 @@ class DeliveryError(AlertError):
 
 class EngineError(IncidentwireError):
     """An executor cannot be started: the scale extra is missing or the scheduler is unreachable."""
+
+
+class ExtractorError(IncidentwireError):
+    """An extractor is unknown or cannot run (its extra is not installed, its model file is missing)."""

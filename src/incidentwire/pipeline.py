@@ -20,7 +20,7 @@ from pathlib import Path
 from . import clean, language, relevance
 from .dedup import StoryIndex
 from .engine import Executor, InlineExecutor
-from .extract.incidents import extract_mentions
+from .extract import plugins
 from .ingest import IngestOptions, read_articles
 from .link import Linker
 from .reconcile import reconcile
@@ -78,30 +78,35 @@ def read_and_prepare(paths: Iterable[str | Path], options: IngestOptions | None 
         yield item if isinstance(item, Rejected) else index.assign(prepare(item))
 
 
-def process(article: Article, relevance_filter: bool = True) -> tuple[Article, list[Mention]]:
+def process(article: Article, relevance_filter: bool = True, extractor: str = "rules") -> tuple[Article, list[Mention]]:
     """The per-article stages (clean, language, relevance, extract): pure, so they run on any
-    executor. Non-English articles are not extracted (every extractor reads English)."""
+    executor. ``extractor`` names a registered extractor plugin (``extract.plugins``).
+    Non-English articles are not extracted (every extractor reads English)."""
     prepare(article)
     if language.is_english(article) and (article.relevant or not relevance_filter):
-        return article, extract_mentions(article)
+        return article, plugins.get(extractor)(article)
     return article, []
 
 
-def process_partition(articles: list[Article], relevance_filter: bool = True) -> list[tuple[Article, list[Mention]]]:
+def process_partition(articles: list[Article], relevance_filter: bool = True,
+                      extractor: str = "rules") -> list[tuple[Article, list[Mention]]]:
     """``process`` over one partition of articles (the unit of work an executor runs)."""
-    return [process(a, relevance_filter) for a in articles]
+    return [process(a, relevance_filter, extractor) for a in articles]
 
 
 def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] | None = None,
            relevance_filter: bool = True, on_article: Callable[[str], None] | None = None,
            executor: Executor | None = None, partition_size: int = PARTITION_SIZE,
-           options: IngestOptions | None = None) -> IngestReport:
+           extractor: str = "rules", options: IngestOptions | None = None) -> IngestReport:
     """Ingest documents into ``store`` and link their incidents to the ones already there.
 
     The per-article stages run on ``executor`` (default: in this process), a partition of
     ``partition_size`` new or changed articles at a time; linking and storing take the results
-    in input order, so every executor gives the same database. ``on_article`` gets the file
-    (or source) of each item read; ``options`` says how to read inputs (ingest/sources.py)."""
+    in input order, so every executor gives the same database. ``extractor`` names the extractor
+    plugin (rules, learned, rules+learned: ``extract.plugins``), checked before any work.
+    ``on_article`` gets the file (or source) of each item read; ``options`` says how to read
+    inputs (ingest/sources.py)."""
+    plugins.get(extractor)
     t0 = time.perf_counter()
     report = IngestReport()
     linker = Linker(store.mentions(), store.next_incident_id_factory())
@@ -137,7 +142,7 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
             yield part
 
     executor = executor or InlineExecutor()
-    work = partial(process_partition, relevance_filter=relevance_filter)
+    work = partial(process_partition, relevance_filter=relevance_filter, extractor=extractor)
     for _part, results in executor.imap(work, partitions()):
         for item, mentions in results:
             if store.article_hash(item.id) is not None:

@@ -11,7 +11,7 @@ Rules (each field also records how many sources back it and any conflict):
   before open-ended ones ("more than 20"), then the latest publication (for open-ended reports,
   the highest lower bound); min and max span all
   reports (max is open when a report is open-ended and nothing exceeds it).
-- perpetrators, targets, weapons: union, most-cited first.
+- perpetrators, targets, weapons, victims, target_types: union, most-cited first.
 - toll_history: what each source said, ordered by publication time (a month-precise date sorts
   at the end of its month; an update sorts after the values it revises).
 """
@@ -131,6 +131,8 @@ def reconcile(mentions: list[Mention]) -> dict:
         "perpetrators": _union(mentions, "perpetrators"),
         "targets": _union(mentions, "targets"),
         "weapons": _union(mentions, "weapons"),
+        "victims": _union(mentions, "victims"),
+        "target_types": _union(mentions, "target_types"),
         "toll_history": toll_history(mentions),
         "sources": len({m.article_id for m in mentions}),
     }

@@ -154,6 +154,8 @@ def refresh_incident(store: Store, incident_id: str) -> None:
         return
     fields = apply_analyst_claims(store, incident_id, reconcile(mentions))
     store.save_incident(Incident(id=incident_id, fields=fields))
+    if "review" in fields:   # an incident brought back (undo of a merge) keeps its reviewed flag
+        store.set_reviewed(incident_id, True)
 
 
 # ---------------------------------------------------------------------------------------------

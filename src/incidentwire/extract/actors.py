@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from .groups import find_attackers, find_groups
+
 _NAME = r"(?:(?:al|el|ad|ar|as|an|ash|at|bin|ibn|abu)-)?[A-Z][\w'’.-]*(?:\s+(?:(?:al|el|bin|ibn|abu|of|the|de|del|la)[-\s]+)?[A-Z][\w'’.-]*){0,5}"
 _GLOSS = r"(?:\s*\([^)]{1,80}\))?"
 _PATTERNS = [
@@ -49,4 +51,62 @@ def perpetrators(text: str) -> list[tuple[str, int, int]]:
             if not name or name.split()[0] in _NOT_NAMES or len(name) < 3:
                 continue
             found.setdefault(name.lower(), (name, start, start + len(name)))
+    return sorted(found.values(), key=lambda t: t[1])
+
+
+def perpetrators_caseless(text: str) -> list[tuple[str, int, int]]:
+    """Perpetrators found without relying on case: groups from the gazetteer (one surface per
+    group, as the text names it) and attacker nouns that say which side acted ("guerrillas
+    attacked", "murdered by soldiers")."""
+    found: dict[str, tuple[str, int, int]] = {}
+    for surface, start, end, canonical in find_groups(text):
+        found.setdefault(canonical.lower(), (surface, start, end))
+    for noun, start, end, says_side in find_attackers(text):
+        if says_side:
+            found.setdefault(noun.lower(), (noun, start, end))
+    return sorted(found.values(), key=lambda t: t[1])
+
+
+def perpetrator_descriptions(text: str) -> list[tuple[str, int, int]]:
+    """How the attackers are described when that says only what they did ("gunmen", "assailants")."""
+    return [(noun, start, end) for noun, start, end, says_side in find_attackers(text) if not says_side]
+
+
+# ---------------------------------------------------------------- named victims
+_TITLE = (r"(?:presidential\s+candidate|president|candidate|jesuit\s+priests?|father|priest|mayor|judge|senator|"
+          r"minister|journalist|leader|colonel|col\.?|general|gen\.?|captain|capt\.?|lieutenant|lt\.?|major|"
+          r"sergeant|dr\.?|doctor|mr\.?|mrs\.?|ms\.?|businessman|archbishop|bishop|monsignor|msgr\.?|deputy|"
+          r"council(?:man|or|lor)|governor|ambassador|director|commander|congressman|attorney\s+general|"
+          r"prosecutor|lawyer|attorney|professor|engineer|reporter|editor|publisher|consul|legislator|"
+          r"manager|rancher|nun|sister|pastor|reverend|rev\.?|citizens?|nationals?|student|activist|"
+          r"unionist|trade\s+unionist|magistrate|official|chief|secretary|member|wife|husband|son|daughter)")
+_NAME_STOP = (r"(?:the|a|an|of|and|or|was|were|is|are|who|whom|which|that|in|on|at|said|says|has|had|have|"
+              r"for|to|with|by|from|his|her|their|this|after|when|while|as|during|near|before|yesterday|"
+              r"today|last|also|been|being|be|killed|murdered|assassinated|kidnapped|abducted|wounded|"
+              r"injured|shot|died|dead|house|home|office|residence|car|vehicle|bodyguards?|escort|"
+              r"government|party|army|police|\d\w*)")
+_NAME = rf"(?P<name>(?!{_NAME_STOP}\b)[a-z][a-z'’-]+(?:\s+(?!{_NAME_STOP}\b)[a-z][a-z'’-]+){{0,3}})"
+_VICTIM_VERB = (r"(?:killed|murdered|assassinated|kidnapped|abducted|wounded|injured|shot|executed|"
+                r"(?:murder|assassination|killing|kidnapping|abduction|death|attack\s+(?:on|against))\s+of|"
+                r"(?:murder|assassination|killing|kidnapping|abduction|death)\s+of)")
+_VICTIM_AFTER_VERB = re.compile(
+    rf"\b{_VICTIM_VERB}\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){{0,3}}?{_TITLE}\s+{_NAME}", re.I)
+_VICTIM_BEFORE_VERB = re.compile(
+    rf"\b{_TITLE}\s+{_NAME}(?:\s*,[^,.;]{{1,60}},)?\s+(?:(?:was|were|has\s+been|had\s+been|have\s+been)\s+)"
+    rf"(?:\w+\s+)?(?:killed|murdered|assassinated|kidnapped|abducted|wounded|injured|shot|executed)\b", re.I)
+
+
+def victims(text: str) -> list[tuple[str, int, int]]:
+    """Named victims: a name after a title ("jesuit priest ignacio ellacuria", "presidential
+    candidate bernardo jaramillo ossa") that is the object of a killing or kidnapping, or its
+    subject in the passive. Works on lower-case text, which is why a title is required: without
+    case, a bare name cannot be told from ordinary words.
+
+    Limits: victims without a title ("ernesto was killed") are missed; a title that belongs to a
+    perpetrator in the same clause can mislead ("colonel x ordered the killing")."""
+    found: dict[str, tuple[str, int, int]] = {}
+    for pattern in (_VICTIM_AFTER_VERB, _VICTIM_BEFORE_VERB):
+        for m in pattern.finditer(text):
+            name = m.group("name")
+            found.setdefault(name.lower(), (name, m.start("name"), m.end("name")))
     return sorted(found.values(), key=lambda t: t[1])

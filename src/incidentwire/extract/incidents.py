@@ -282,14 +282,16 @@ def _frame_claims(article: Article, text: str, frame: Frame, is_main: bool, toll
     if atype != "unknown":
         seg = _locate(trigger_segments, a_s)
         claims.append(_claim(article, text, "attack_type", atype, seg.start, seg.end, "types", a_conf))
-    for name, extractor in (("weapons", types.weapons), ("targets", types.targets)):
+    for name, extractor in (("weapons", types.weapons), ("targets", types.targets),
+                            ("target_types", types.target_types), ("victims", actors.victims),
+                            ("perpetrator_descriptions", actors.perpetrator_descriptions)):
         for seg, t in trigger_segments:
             for term, s, e in extractor(t):
                 if not any(c.field == name and c.value == term for c in claims):
                     claims.append(_claim(article, text, name, term, seg.start + s, seg.start + e,
                                          "types", 0.5))
     for seg, t in seg_text:
-        for person, s, e in actors.perpetrators(t):
+        for person, s, e in actors.perpetrators(t) + actors.perpetrators_caseless(t):
             if not any(c.field == "perpetrators" and c.value.lower() == person.lower() for c in claims):
                 claims.append(_claim(article, text, "perpetrators", person, seg.start + s,
                                      seg.start + e, "actors", 0.7))

@@ -29,19 +29,49 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
 _TYPE_RE = re.compile("|".join(f"(?P<{t}>\\b(?:{p})\\b)" for t, p in _TYPE_PATTERNS), re.IGNORECASE)
 
 _WEAPON_RE = re.compile(
-    r"\b(?:car\s+bombs?|truck\s+bombs?|bombs?|explosives?|explosive\s+devices?|suicide\s+(?:belt|vest)s?|"
-    r"grenades?|dynamite|machine[- ]?guns?|assault\s+rifles?|rifles?|pistols?|kalashnikovs?|ak-47s?|"
-    r"firearms?|guns?|knives|knife|machetes?|mortars?|rockets?|landmines?|mines|trucks?|lorry|vehicle)\b",
+    r"\b(?:car[\s-]bombs?|truck[\s-]bombs?|(?:homemade\s+|incendiary\s+)?bombs?|explosives?|explosive\s+devices?|"
+    r"suicide\s+(?:belt|vest)s?|(?:hand\s+)?grenades?|dynamite|machine[- ]?guns?|assault\s+rifles?|rifles?|"
+    r"pistols?|kalashnikovs?|ak-?47s?|firearms?|guns?|knives|knife|machetes?|mortars?|rockets?|landmines?|mines|"
+    r"(?<=rammed\s)(?:a|the|his|her)\s+(?:truck|lorry|car|vehicle)|"
+    r"(?:truck|lorry|car|vehicle)(?=\s+(?:plough|plow|ramm|drove\s+into|mowed))\w*)\b",
     re.IGNORECASE)
 
-_TARGET_RE = re.compile(
-    r"\b(?:police\s+(?:station|post|headquarters|officers?|patrol)|police(?:men|man)?|cops|"
-    r"law[- ]enforcement\s+officers?|security\s+(?:service\s+office|service|forces?|officers?)|"
-    r"military\s+(?:base|convoy|post)|soldiers?|troops|army\s+(?:base|post)|civilians?|"
-    r"gun\s+(?:shops?|stores?)|shops?|market|mosque|church|synagogue|school|hospital|embassy|"
-    r"airport|(?:railway|train|metro|subway|bus)\s+stations?|pipeline|power\s+(?:station|plant|lines?)|"
-    r"bank|hotel|restaurant|concert|journalists?|judges?|officials?|tourists?)\b",
-    re.IGNORECASE)
+# GTD target categories from the words that name who or what was hit
+_TARGET_TYPES: list[tuple[str, str]] = [
+    ("police", r"police\s+(?:station|post|headquarters|officers?|patrol)|police(?:men|man)?|cops|"
+               r"law[- ]enforcement\s+officers?"),
+    ("government (general)", r"security\s+(?:service\s+office|service)|officials?|judges?|ministry|mayor'?s\s+office"),
+    ("military", r"military\s+(?:base|convoy|post)|soldiers?|troops|army\s+(?:base|post)|security\s+forces?|barracks"),
+    ("private citizens & property", r"civilians?|villagers|residents|passers-?by|houses|homes"),
+    ("business", r"gun\s+(?:shops?|stores?)|shops?|stores?|market|bank|hotel|restaurant|concert"),
+    ("religious figures/institutions", r"mosque|church|synagogue|priests?"),
+    ("educational institution", r"school|university"),
+    ("government (diplomatic)", r"embass(?:y|ies)|consulate|diplomats?"),
+    ("transportation", r"airport|(?:railway|train|metro|subway|bus)\s+stations?|buses|bus"),
+    ("utilities", r"pipeline|power\s+(?:station|plant|lines?)|substation|electricity\s+(?:poles|pylons|towers)|pylons"),
+    ("journalists & media", r"journalists?|reporters?|newspaper|radio\s+station"),
+    ("tourists", r"tourists?"),
+]
+_TARGET_TYPE_RE = re.compile("|".join(f"(?P<t{i}>\\b(?:{p})\\b)" for i, (_, p) in enumerate(_TARGET_TYPES)),
+                             re.IGNORECASE)
+
+# Physical targets: the thing attacked, as the article names it (MUC-4's PHYS TGT)
+_TARGET_HEAD = (r"embass(?:y|ies)|consulate|offices?|headquarters|(?:sub)?stations?|plants?|farms?|buildings?|"
+                r"residences?|houses?|homes?|churche?s?|schools?|bridges?|pipelines?|hotels?|stores?|shops?|"
+                r"banks?|branch|facilities|installations?|planes?|aircraft|helicopters?|bus(?:es)?|cars?|"
+                r"vehicles?|trucks?|jeeps?|towers?|pylons?|poles|lines|transformers?|posts?|barracks|bases?|"
+                r"garrisons?|airports?|hospitals?|markets?|restaurants?|universit(?:y|ies)|institutes?|"
+                r"ministry|courthouse|prison|mansion|factory|factories|dams?|ports?|ships?|trains?|"
+                r"railways?|tracks|warehouses?|depots?|centers?|centres?|club|newspaper|network|system")
+_TARGET_ACT = (r"attack(?:s|ed|ing)?(?:\s+(?:on|against))?|bomb(?:s|ed|ing)?|dynamit\w*|burn(?:ed|t|ing)|"
+               r"set\s+(?:on\s+)?fire(?:\s+to)?|torch\w*|destroy\w*|damag\w*|blew\s+up|blown\s+up|"
+               r"explo\w*\s+(?:at|in|near|outside|in\s+front\s+of)|hurled\s+\w+\s+at|fired\s+(?:at|on)|"
+               r"raid(?:ed)?|storm(?:ed)?|occupied|sabotag\w*|machinegunned|hit")
+_TARGET_NOT_MOD = re.compile(
+    r"^(?:the|a|an|two|three|four|five|six|several|some|its|his|their|our|this|that|these|those|of|in|at|on|"
+    r"and|or|other|\d+\w*)$", re.I)
+_PHYS_TARGET_RE = re.compile(
+    rf"\b(?:{_TARGET_ACT})\s+(?:[\w'\".-]+\s+){{0,4}}?(?P<np>(?:[\w'\".-]+\s+)?(?:{_TARGET_HEAD}))\b", re.I)
 
 
 def attack_type(text: str) -> tuple[str, int, int, float]:
@@ -65,8 +95,35 @@ def surface_terms(pattern: re.Pattern, text: str) -> list[tuple[str, int, int]]:
 
 
 def weapons(text: str) -> list[tuple[str, int, int]]:
-    return surface_terms(_WEAPON_RE, text)
+    """Weapons named in the text; a vehicle only where it was driven into people."""
+    out = []
+    for term, start, end in surface_terms(_WEAPON_RE, text):
+        det = re.match(r"(?:a|the|his|her)\s+", term)
+        if det:
+            term, start = term[det.end():], start + det.end()
+        out.append((term, start, end))
+    return out
 
 
 def targets(text: str) -> list[tuple[str, int, int]]:
-    return surface_terms(_TARGET_RE, text)
+    """Physical targets named right after an attack verb ("dynamited two electricity poles",
+    "the attack on the power substation"): the head noun with one modifier, lower-cased."""
+    seen: dict[str, tuple[str, int, int]] = {}
+    for m in _PHYS_TARGET_RE.finditer(text):
+        words = m.group("np").split()
+        start = m.start("np")
+        if len(words) == 2 and _TARGET_NOT_MOD.match(words[0]):
+            start += len(words[0]) + 1
+            words = words[1:]
+        key = " ".join(words).lower()
+        seen.setdefault(key, (key, start, m.end("np")))
+    return list(seen.values())
+
+
+def target_types(text: str) -> list[tuple[str, int, int]]:
+    """GTD target categories of the people and places hit, with the first word that says so."""
+    seen: dict[str, tuple[str, int, int]] = {}
+    for m in _TARGET_TYPE_RE.finditer(text):
+        category = _TARGET_TYPES[int(m.lastgroup[1:])][0]
+        seen.setdefault(category, (category, m.start(), m.end()))
+    return list(seen.values())

@@ -142,7 +142,13 @@ def dispatch(blob: Blob, options: IngestOptions) -> Iterator[Article | Rejected]
     if not blob.data.strip():
         yield _reject(blob, "empty", "empty file")
         return
-    yield from pick_source(blob.name, blob.data[:2048]).read(blob, options)
+    source = pick_source(blob.name, blob.data[:2048])
+    produced = False
+    for item in source.read(blob, options):
+        produced = True
+        yield item
+    if not produced:  # every input is accounted for, whatever a (plugin) reader does
+        yield _reject(blob, "empty", f"no documents found in it (read as {source.name})")
 
 
 # ---------------------------------------------------------------------- helpers
@@ -342,6 +348,8 @@ def read_json(blob: Blob, options: IngestOptions) -> Iterator[Article | Rejected
                       f"{', line %d' % e.lineno if hasattr(e, 'lineno') else ''})")
         return
     records = data if isinstance(data, list) else [data]
+    if not records:
+        yield _reject(blob, "empty", "an empty JSON array")
     for n, rec in enumerate(records, 1):
         where = f"{blob.where}[{n}]"
         if not isinstance(rec, dict):
@@ -367,15 +375,19 @@ def read_csv(blob: Blob, options: IngestOptions) -> Iterator[Article | Rejected]
     except csv.Error as e:
         yield _reject(blob, "malformed-record", f"line 1: bad CSV header ({e})", f"{blob.where}:1")
         return
+    rows = 0
     while True:
         start = reader.line_num + 1
         try:
             row = next(reader)
         except StopIteration:
+            if not rows:
+                yield _reject(blob, "empty", "CSV file has a header but no rows")
             return
         except csv.Error as e:
             yield _reject(blob, "malformed-record", f"line {start}: bad CSV ({e})", f"{blob.where}:{start}")
             return
+        rows += 1
         where = f"{blob.where}:{start}"
         rec = {k: v for k, v in row.items() if isinstance(k, str)}
         yield _record_article(rec, blob, options, where, json.dumps(rec, sort_keys=True).encode(), "text")
@@ -390,6 +402,10 @@ def read_feed(blob: Blob, options: IngestOptions) -> Iterator[Article | Rejected
     """RSS/Atom: one article per entry (content, else summary); feed title as publisher."""
     import feedparser
 
+    if not _FEED_SNIFF.search(blob.data[:4096]):
+        # feedparser's lenient parser takes seconds on large tag soup: check it is a feed first
+        yield _reject(blob, "malformed-feed", "not an RSS/Atom feed (no <rss>, <feed> or <rdf:RDF> element)")
+        return
     parsed = feedparser.parse(blob.data)
     if not parsed.entries:
         why = f"not a readable RSS/Atom feed ({parsed.get('bozo_exception')})" if parsed.bozo else "feed has no entries"
@@ -444,7 +460,8 @@ def read_warc(blob: Blob, options: IngestOptions) -> Iterator[Article | Rejected
                 yield from _document(member, options, "html" if "html" in ctype.lower() else "text",
                                      declared=m.group(1) if m else None, art_id=_short_id("url", uri),
                                      meta={"url": uri})
-    except (ArchiveLoadFailed, ValueError, OSError, EOFError, zlib.error, IndexError, KeyError) as e:
+    except (ArchiveLoadFailed, ValueError, OSError, EOFError, zlib.error, IndexError, KeyError, AttributeError,
+            TypeError) as e:  # warcio trips over some broken headers with AttributeError/TypeError
         yield _reject(blob, "malformed-archive", f"broken WARC after {n} records ({type(e).__name__}: "
                       f"{str(e)[:200]})")
         return
@@ -484,13 +501,13 @@ def read_zip(blob: Blob, options: IngestOptions) -> Iterator[Article | Rejected]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
         yield _reject(blob, "malformed-archive", f"broken zip file ({e})")
         return
+    infos = [i for i in infos if not (PurePosixPath(i.filename).name.startswith(".")
+                                       or i.filename.startswith("__MACOSX/"))]  # resource forks, dot files
     if not infos:
-        yield _reject(blob, "empty", "zip file has no files")
+        yield _reject(blob, "empty", "zip file has no documents")
     for info in infos:
         where = f"{blob.where}!{info.filename}"
         name = PurePosixPath(info.filename).name
-        if name.startswith(".") or info.filename.startswith("__MACOSX/"):
-            continue  # resource forks and dot files are not documents
         if info.file_size > options.max_bytes:
             yield Rejected(where, f"{info.file_size:,} bytes is over the {options.max_bytes:,}-byte limit",
                            kind="too-large", path=blob.path)

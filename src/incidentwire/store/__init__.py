@@ -279,12 +279,16 @@ class Store:
 
     def incidents(self, ids: Iterable[str] | None = None) -> list[Incident]:
         """Incidents with their mentions and claims."""
-        with self.engine.connect() as conn:
-            rows = {r[0]: dict(_fields(r[1]), reviewed=bool(r[2])) for r in conn.execute(
-                text("SELECT id, fields_json, reviewed FROM incidents ORDER BY id"))}
+        where, params, wanted = "", {}, None
         if ids is not None:
             wanted = set(ids)
-            rows = {k: v for k, v in rows.items() if k in wanted}
+            if len(wanted) <= 1000:     # past that, read all and filter: no parameter limit to hit
+                clause, params = _in_clause(wanted)
+                where = f"WHERE id IN {clause}"
+        with self.engine.connect() as conn:
+            rows = {r[0]: dict(_fields(r[1]), reviewed=bool(r[2])) for r in conn.execute(
+                text(f"SELECT id, fields_json, reviewed FROM incidents {where} ORDER BY id"), params)
+                if wanted is None or r[0] in wanted}
         by_inc: dict[str, list[Mention]] = defaultdict(list)
         for m in self.mentions(rows.keys()):
             by_inc[m.incident_id].append(m)

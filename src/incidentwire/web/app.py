@@ -7,6 +7,7 @@ in a PyPI package, so /docs renders without a CDN).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from fastapi import Request
@@ -102,14 +103,15 @@ async def _too_large(max_bytes: int, send) -> None:
     await send({"type": "http.response.body", "body": body.body})
 
 
-def create_app(db, protect_reads: bool = False, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES):
+def create_app(db, protect_reads: bool = False, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+               csrf_secret: bytes | None = None):
     """The web application over an open ``incidentwire.Database``."""
     # ReDoc is left out: its bundle fetches a logo from its vendor's CDN
     app = FastAPIOffline(title="incidentwire", version=__version__, static_url="/static/apidocs", redoc_url=None,
                          description="Reconciled, evidence-backed incidents of political violence. "
                                      "Writes need `Authorization: Bearer <token>` "
                                      "(`incidentwire token create NAME`).")
-    auth = Auth(db, protect_reads=protect_reads)
+    auth = Auth(db, protect_reads=protect_reads, secret=csrf_secret)
     app.state.db, app.state.auth = db, auth
     app.include_router(rest.build_router(db, auth))
     app.include_router(pages.build_router(db, auth))
@@ -143,13 +145,37 @@ def create_app(db, protect_reads: bool = False, max_upload_bytes: int = DEFAULT_
     return app
 
 
+_ENV = "INCIDENTWIRE_SERVE"
+
+
+def app_from_environment():
+    """The application a uvicorn worker process builds from the settings ``serve`` left in the
+    environment (uvicorn starts workers from an import string, not from an object)."""
+    import json
+
+    from .. import api
+    settings = json.loads(os.environ[_ENV])
+    return create_app(api.open(settings["db"]), settings["protect_reads"], settings["max_upload_bytes"],
+                      bytes.fromhex(settings["secret"]))
+
+
 def serve(db, host: str = "127.0.0.1", port: int = 8000, protect_reads: bool = False,
           max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, log_level: str = "info",
-          timeout_keep_alive: int = 5) -> None:
-    """Run the web application with uvicorn until interrupted."""
+          timeout_keep_alive: int = 5, workers: int = 1) -> None:
+    """Run the web application with uvicorn until interrupted; ``workers`` > 1 runs that many
+    processes on one socket (``db`` is then the database path or URL)."""
+    import json
+    import secrets
+
     import uvicorn
-    uvicorn.run(create_app(db, protect_reads, max_upload_bytes), host=host, port=port, log_level=log_level,
-                timeout_keep_alive=timeout_keep_alive)
+    options = dict(host=host, port=port, log_level=log_level, timeout_keep_alive=timeout_keep_alive)
+    if workers <= 1:
+        uvicorn.run(create_app(db, protect_reads, max_upload_bytes), **options)
+        return
+    os.environ[_ENV] = json.dumps({"db": str(getattr(getattr(db, "store", None), "url", db)),
+                                   "protect_reads": protect_reads, "max_upload_bytes": max_upload_bytes,
+                                   "secret": secrets.token_hex(32)})
+    uvicorn.run("incidentwire.web.app:app_from_environment", factory=True, workers=workers, **options)
 
 
 __all__ = ["create_app", "serve"]

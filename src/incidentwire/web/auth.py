@@ -5,8 +5,8 @@
   never reaches an access log.
 - JSON write endpoints accept only the header (a cookie would make them forgeable cross-site).
 - HTML form posts carry a CSRF token: an HMAC of the session (or of "anonymous" for the sign-in
-  form) under a secret kept in memory for the server's life; a post without the right one is
-  refused.
+  form) under a secret kept in memory for the server's life (shared by its worker processes);
+  a post without the right one is refused.
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ COOKIE = "iw_session"
 
 
 class Auth:
-    def __init__(self, db, protect_reads: bool = False):
+    def __init__(self, db, protect_reads: bool = False, secret: bytes | None = None):
         self.db = db
         self.protect_reads = protect_reads
-        self._secret = secrets.token_bytes(32)
+        # several worker processes must share it, or a form shown by one fails at another
+        self._secret = secret or secrets.token_bytes(32)
 
     # ---- who
     @staticmethod

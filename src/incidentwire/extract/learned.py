@@ -1,0 +1,238 @@
+"""Learned role-filler extractor: a fine-tuned MiniLM encoder run with onnxruntime (no torch).
+
+What it does: the lower-cased article is cut into overlapping windows of WordPiece tokens; the
+model tags each token with BIO labels for five MUC-4 roles (perpetrator individual, perpetrator
+organisation, physical target, named human victim, weapon) and classifies the article's first
+window into an incident type ("none" = no relevant incident). Spans are aggregated over the
+document: every distinct span string whose mean label probability is at least the threshold
+stored in the model card becomes one filler, with its character offsets as evidence.
+
+The model (``models/muc4-minilm-int8.onnx``, int8 dynamic quantisation) and its card (training
+data SHA-256, settings, scores) are built by ``incidentwire train-extractor`` (``incidentwire.train``,
+needs the ``[train]`` extra). Inference needs the ``[learned]`` extra: onnxruntime (runs the
+model) and tokenizers (the model's WordPiece vocabulary, shipped beside it as tokenizer.json).
+
+Combination with the rule extractor (``combine``, used by ``--extractor rules+learned``):
+- perpetrators, targets, victims, weapons: the learned fillers win for a field when the model
+  found at least one; otherwise the rule claims for that field stay.
+- attack type: the learned type wins when the model gives one; if the model says "none" the
+  rules still decide whether the article reports an incident (relevance stays rule-based).
+- dates, places, casualty counts: rules only (MUC-4 has no training signal worth learning them).
+
+Limits: trained on 1988-90 FBIS wire text (Latin American conflicts); one set of fillers per
+article (all go to the main incident); windows of 128 tokens see little context.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import ExtractorError
+from ..records import Article, Claim, Mention
+
+ROLES = ("perp_individual", "perp_org", "target", "victim", "weapon")
+LABELS = ("O",) + tuple(f"{p}-{r}" for r in ROLES for p in ("B", "I"))
+TYPES = ("none", "attack", "bombing", "kidnapping", "arson", "robbery", "forced work stoppage")
+# MUC-4 incident type -> our GTD-style attack_type (robbery / work stoppage have no GTD class).
+MUC_TO_ATTACK_TYPE = {"attack": "armed_assault", "bombing": "bombing_explosion",
+                      "kidnapping": "hostage_kidnapping", "arson": "facility_infrastructure_attack",
+                      "robbery": "unknown", "forced work stoppage": "unknown"}
+ROLE_FIELD = {"perp_individual": "perpetrators", "perp_org": "perpetrators", "target": "targets",
+              "victim": "victims", "weapon": "weapons"}
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
+MODEL_NAME = "muc4-minilm-int8"
+WINDOW = 128   # tokens per window, [CLS] and [SEP] included
+STRIDE = 96    # start of each window after the previous one
+
+
+@dataclass
+class Span:
+    role: str
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+def windows(n_tokens: int, window: int = WINDOW, stride: int = STRIDE) -> list[tuple[int, int]]:
+    """[start, end) token ranges covering n_tokens with overlap; the first starts at 0."""
+    body = window - 2
+    out, s = [], 0
+    while True:
+        out.append((s, min(s + body, n_tokens)))
+        if s + body >= n_tokens:
+            return out
+        s += stride
+
+
+def decode(offsets: list[tuple[int, int]], word_start: list[bool], probs, text: str) -> list[Span]:
+    """BIO label probabilities of one window's tokens -> spans of whole words.
+
+    A word takes the label of its first word piece; a span starts at B-role (or at an I-role
+    that does not continue a span of the same role) and its score is the mean probability of
+    its words' labels."""
+    spans: list[Span] = []
+    cur: list | None = None  # [role, start char, end char, score sum, n words]
+    n = len(offsets)
+    for i in range(n):
+        if not word_start[i]:
+            if cur is not None:
+                cur[2] = offsets[i][1]
+            continue
+        p = probs[i]
+        lab = max(range(len(p)), key=p.__getitem__)
+        name = LABELS[lab]
+        if name == "O":
+            if cur is not None:
+                spans.append(cur)
+            cur = None
+            continue
+        role = name[2:]
+        if name.startswith("I-") and cur is not None and cur[0] == role:
+            cur[2], cur[3], cur[4] = offsets[i][1], cur[3] + p[lab], cur[4] + 1
+            continue
+        if cur is not None:
+            spans.append(cur)
+        cur = [role, offsets[i][0], offsets[i][1], float(p[lab]), 1]
+    if cur is not None:
+        spans.append(cur)
+    return [Span(role, a, b, text[a:b], total / k) for role, a, b, total, k in spans]
+
+
+def _norm(s: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", s.lower()).split())
+
+
+def aggregate(spans: list[Span], threshold: float) -> dict[str, list[Span]]:
+    """Per role, the best-scoring occurrence of each distinct span string over threshold."""
+    best: dict[tuple[str, str], Span] = {}
+    for sp in spans:
+        key = (sp.role, _norm(sp.text))
+        if not key[1] or sp.score < threshold:
+            continue
+        if key not in best or sp.score > best[key].score:
+            best[key] = sp
+    out: dict[str, list[Span]] = {r: [] for r in ROLES}
+    for (role, _), sp in sorted(best.items(), key=lambda kv: kv[1].start):
+        out[role].append(sp)
+    return out
+
+
+class LearnedExtractor:
+    """The ONNX model, its tokenizer and card; ``extract(text)`` -> (incident type, fillers)."""
+
+    def __init__(self, model_dir: Path | str = MODEL_DIR, name: str = MODEL_NAME, threads: int = 1):
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as e:
+            raise ExtractorError(
+                f"the learned extractor needs the [learned] extra (pip install 'incidentwire[learned]'): {e}") from None
+        model_dir = Path(model_dir)
+        onnx_path, card_path = model_dir / f"{name}.onnx", model_dir / f"{name}.json"
+        tok_path = model_dir / f"{name}.tokenizer.json"
+        for p in (onnx_path, card_path, tok_path):
+            if not p.exists():
+                raise ExtractorError(f"learned model file missing: {p} (build it with incidentwire train-extractor)")
+        self.card = json.loads(card_path.read_text(encoding="utf-8"))
+        self.threshold = float(self.card.get("threshold", 0.5))
+        self.stride = int(self.card.get("inference_stride", STRIDE))
+        self.tokenizer = Tokenizer.from_file(str(tok_path))
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+
+    def encode(self, text: str):
+        enc = self.tokenizer.encode(text.lower(), add_special_tokens=False)
+        word_ids = enc.word_ids
+        starts = [i == 0 or word_ids[i] != word_ids[i - 1] for i in range(len(word_ids))]
+        return enc.ids, enc.offsets, starts
+
+    def predict(self, text: str) -> tuple[list[float], list[Span]]:
+        """Type probabilities (from the first window) and all raw spans of a text."""
+        import numpy as np
+
+        ids, offsets, starts = self.encode(text)
+        cls_id, sep_id = self.tokenizer.token_to_id("[CLS]"), self.tokenizer.token_to_id("[SEP]")
+        wins = windows(len(ids), WINDOW, self.stride)
+        batch = np.zeros((len(wins), WINDOW), dtype=np.int64)
+        mask = np.zeros_like(batch)
+        for k, (a, b) in enumerate(wins):
+            row = [cls_id] + ids[a:b] + [sep_id]
+            batch[k, :len(row)] = row
+            mask[k, :len(row)] = 1
+        tok_logits, type_logits = self.session.run(None, {"input_ids": batch, "attention_mask": mask})
+        spans: list[Span] = []
+        for k, (a, b) in enumerate(wins):
+            lg = tok_logits[k, 1:1 + b - a]
+            p = np.exp(lg - lg.max(-1, keepdims=True))
+            p /= p.sum(-1, keepdims=True)
+            spans.extend(decode(offsets[a:b], starts[a:b], p.tolist(), text))
+        t = type_logits[0] - type_logits[0].max()
+        tp = np.exp(t) / np.exp(t).sum()
+        return tp.tolist(), spans
+
+    def extract(self, text: str) -> tuple[str, float, dict[str, list[Span]]]:
+        """(MUC-4 incident type or "none", its probability, role -> spans over the threshold)."""
+        if not text.strip():
+            return "none", 1.0, {r: [] for r in ROLES}
+        tp, spans = self.predict(text)
+        k = max(range(len(tp)), key=tp.__getitem__)
+        return TYPES[k], tp[k], aggregate(spans, self.threshold)
+
+
+@lru_cache(maxsize=1)
+def default_extractor() -> LearnedExtractor:
+    return LearnedExtractor()
+
+
+def _learned_claims(article: Article, text: str, itype: str, prob: float, roles: dict[str, list[Span]]) -> list[Claim]:
+    claims = []
+    if itype != "none":
+        # the type head reads the article's first window: its first sentence is the evidence
+        end = next((m.end() for m in re.finditer(r"[.!?](?:\s|$)", text)), len(text))
+        claims.append(Claim("attack_type", MUC_TO_ATTACK_TYPE[itype], 0, end, text[:end], "learned",
+                            round(prob, 3), article.id))
+    seen = set()
+    for role in ROLES:
+        name = ROLE_FIELD[role]
+        for sp in roles[role]:
+            if (name, _norm(sp.text)) in seen:
+                continue
+            seen.add((name, _norm(sp.text)))
+            claims.append(Claim(name, sp.text, sp.start, sp.end, sp.text, "learned", round(sp.score, 3), article.id))
+    return claims
+
+
+def combine(article: Article, mentions: list[Mention], mode: str = "rules+learned",
+            extractor: LearnedExtractor | None = None) -> list[Mention]:
+    """Merge the learned fields into the rule mentions of one article (rules in the module docstring).
+
+    mode "learned": one main mention when the model finds an incident (none otherwise), with the
+    rule claims for date/place/tolls and only learned type and role fields.
+    mode "rules+learned": the rule mentions; on the main one, each role field with learned
+    fillers takes them instead of the rule claims, and a learned type replaces the rule type."""
+    text = article.clean_text or article.text
+    itype, prob, roles = (extractor or default_extractor()).extract(text)
+    learned = _learned_claims(article, text, itype, prob, roles)
+    if mode == "learned" and itype == "none":
+        return []
+    if not mentions:
+        if itype == "none":
+            return []
+        mentions = [Mention(article_id=article.id, index=0, role="main", published=article.published)]
+    if mode == "learned":
+        mentions = mentions[:1]
+        replaced = {"attack_type", *ROLE_FIELD.values()}
+    else:
+        replaced = {c.field for c in learned}
+    main = mentions[0]
+    main.claims = [c for c in main.claims if c.field not in replaced] + learned
+    return mentions

@@ -1,0 +1,48 @@
+"""Perpetrators, named victims, targets and weapons from case-less and cased text."""
+
+from __future__ import annotations
+
+from incidentwire.extract import actors, types
+from incidentwire.extract.groups import find_groups
+
+
+def names(found):
+    return [f[0] for f in found]
+
+
+def test_group_gazetteer_is_case_robust():
+    text = "members of the farabundo marti national liberation front (fmln) attacked a substation"
+    assert [g[3] for g in find_groups(text)] == ["Farabundo Marti National Liberation Front"] * 2
+    assert [g[3] for g in find_groups(text.upper())] == ["Farabundo Marti National Liberation Front"] * 2
+    assert [g[3] for g in find_groups("A group calling itself Jund al-Khilafah (Soldiers of the Caliphate)")] == [
+        "Jund al-Khilafah", "Jund al-Khilafah"]
+    assert [g[3] for g in find_groups("The IS group claimed the attack; ISIL and Daesh are the same")] == [
+        "Islamic State"] * 3
+    assert find_groups("This is what it is.") == []
+
+
+def test_perpetrators_without_case():
+    text = ("urban guerrillas have dynamited two posts. the attack was carried out by terrorists of the "
+            "shining path. a terrorist attack was reported. the priests were murdered by soldiers.")
+    assert names(actors.perpetrators_caseless(text)) == ["urban guerrillas", "terrorists", "shining path", "soldiers"]
+    assert actors.perpetrator_descriptions("two gunmen opened fire on the crowd") == [("gunmen", 4, 10)]
+    assert actors.perpetrators_caseless("two gunmen opened fire on the crowd") == []
+
+
+def test_named_victims_need_a_title():
+    text = ("the assassination of presidential candidate bernardo jaramillo ossa in bogota. jesuit priest "
+            "ignacio ellacuria was murdered. the guerrillas kidnapped businessman hector delgado parker.")
+    assert names(actors.victims(text)) == ["bernardo jaramillo ossa", "ignacio ellacuria", "hector delgado parker"]
+    assert actors.victims("ernesto was killed in the attack") == []
+
+
+def test_physical_targets_and_target_types():
+    text = "guerrillas dynamited two electricity poles and attacked the power substation; police and civilians"
+    assert names(types.targets(text)) == ["electricity poles", "power substation"]
+    assert names(types.target_types(text)) == ["utilities", "police", "private citizens & property"]
+
+
+def test_a_vehicle_is_a_weapon_only_when_driven_into_people():
+    assert names(types.weapons("the man rammed a truck into the crowd")) == ["truck"]
+    assert types.weapons("a truck was parked outside") == []
+    assert names(types.weapons("a car bomb and hand grenades")) == ["car bomb", "hand grenades"]

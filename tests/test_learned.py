@@ -1,0 +1,83 @@
+"""The learned extractor: windowing, the plugin point, and the shipped ONNX model on hand-written text."""
+
+from __future__ import annotations
+
+import pytest
+
+from incidentwire import api
+from incidentwire.errors import ExtractorError
+from incidentwire.extract import learned, plugins
+
+TEXT = ("san salvador, 12 jan 90 -- urban guerrillas of the farabundo marti national liberation front "
+        "(fmln) today exploded a car bomb outside the defense ministry building in san salvador, "
+        "killing two soldiers. the fmln also attacked a power substation with rifles and grenades.")
+
+
+def _model_or_skip() -> learned.LearnedExtractor:
+    pytest.importorskip("onnxruntime", reason="onnxruntime not installed (the [learned] extra)")
+    pytest.importorskip("tokenizers", reason="tokenizers not installed (the [learned] extra)")
+    if not (learned.MODEL_DIR / f"{learned.MODEL_NAME}.onnx").exists():
+        pytest.skip(f"model file not built: {learned.MODEL_DIR} (run make train-extractor)")
+    return learned.default_extractor()
+
+
+def test_windows_cover_every_token_with_overlap():
+    for n in (0, 1, 126, 127, 500):
+        wins = learned.windows(n)
+        covered = {i for a, b in wins for i in range(a, b)}
+        assert covered == set(range(n))
+        assert all(b - a <= learned.WINDOW - 2 for a, b in wins)
+    assert learned.windows(500)[1][0] == learned.STRIDE
+
+
+def test_decode_joins_word_pieces_and_bio_runs():
+    text = "the fmln guerrillas bombed it"
+    offsets = [(0, 3), (4, 6), (6, 8), (9, 19), (20, 26), (27, 29)]
+    starts = [True, True, False, True, True, True]
+    lab = {name: i for i, name in enumerate(learned.LABELS)}
+
+    def one(name, p=0.9):
+        row = [0.0] * len(learned.LABELS)
+        row[lab[name]] = p
+        row[0] = 1 - p if name != "O" else p
+        return row
+    probs = [one("O"), one("B-perp_org"), one("O"), one("O"), one("O"), one("O")]
+    spans = learned.decode(offsets, starts, probs, text)
+    assert [(s.role, s.text) for s in spans] == [("perp_org", "fmln")]
+    agg = learned.aggregate(spans + spans, threshold=0.5)
+    assert [s.text for s in agg["perp_org"]] == ["fmln"]
+    assert learned.aggregate(spans, threshold=0.95)["perp_org"] == []
+
+
+def test_unknown_extractor_is_a_clear_error(tmp_path):
+    assert {"rules", "learned", "rules+learned"} <= set(plugins.names())
+    with pytest.raises(ExtractorError, match="unknown extractor 'nope'"):
+        plugins.get("nope")
+    with pytest.raises(ExtractorError):
+        api.Database(tmp_path / "x.db").ingest([tmp_path], extractor="nope")
+
+
+def test_onnx_model_extracts_fillers_from_handwritten_text():
+    model = _model_or_skip()
+    itype, prob, roles = model.extract(TEXT)
+    assert itype in ("bombing", "attack")
+    found = {r: [s.text for s in spans] for r, spans in roles.items()}
+    assert any("fmln" in s or "farabundo" in s for s in found["perp_org"] + found["perp_individual"]), found
+    for spans in roles.values():
+        for s in spans:
+            assert TEXT[s.start:s.end] == s.text  # evidence offsets point at the filler
+    assert model.card["train_data"]["sha256"] and model.card["threshold"]
+
+
+def test_rules_plus_learned_ingest_keeps_evidence(tmp_path):
+    _model_or_skip()
+    doc = tmp_path / "fmln.txt"
+    doc.write_text(TEXT.upper(), encoding="utf-8")
+    db = api.Database(tmp_path / "t.db")
+    report = db.ingest([doc], extractor="rules+learned", relevance_filter=False)
+    assert report.mentions >= 1
+    claims = [c for m in db.store.mentions() for c in m.claims]
+    learned_claims = [c for c in claims if c.extractor == "learned"]
+    assert any(c.field == "perpetrators" for c in learned_claims), [(c.field, c.value) for c in claims]
+    for c in learned_claims:
+        assert c.quote and c.end > c.start
