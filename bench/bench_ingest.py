@@ -19,8 +19,10 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import sys
 import tempfile
 import time
+import types
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -131,7 +133,17 @@ def _timed(pool: ProcessPoolExecutor, fn, jobs) -> float:
     return time.perf_counter() - t0
 
 
+def _importable() -> None:
+    """bench/run.py loads this file without registering it; worker processes pickle these
+    functions by module name, so make the name resolve."""
+    if sys.modules.get(__name__) is None or getattr(sys.modules[__name__], "_baseline_one", None) is not _baseline_one:
+        module = types.ModuleType(__name__)
+        module.__dict__.update(globals())
+        sys.modules[__name__] = module
+
+
 def run(args) -> dict:
+    _importable()
     n = 60 if getattr(args, "quick", False) else 400
     workers = int(getattr(args, "workers", 0) or os.environ.get("INCIDENTWIRE_BENCH_WORKERS", 2))
     tmp = Path(tempfile.mkdtemp(prefix="bench_ingest_"))

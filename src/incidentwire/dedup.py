@@ -5,7 +5,7 @@ Two levels, both over the clean text:
 * exact duplicates: the SHA-256 of the clean text with whitespace and case folded. The later
   article gets ``duplicate_of`` = the first one's id (and its ``story_id``).
 * near-duplicates: a MinHash (datasketch, ``NUM_PERM`` permutations, scheme ``affine64``) of the
-  text's word ``SHINGLE``-grams, looked up in a MinHash LSH index at Jaccard ``THRESHOLD`` (banding tuned for recall); a
+  first ``MAX_WORDS`` words' ``SHINGLE``-grams, looked up in a MinHash LSH index at Jaccard ``THRESHOLD`` (banding tuned for recall); a
   candidate is accepted only if its estimated Jaccard similarity really reaches the threshold.
   A wire report picked up by several outlets -- new headline, trimmed last paragraphs, an
   added line of local colour -- stays well above it; two outlets writing up the same event
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections.abc import Iterable
 
 import numpy as np
@@ -34,6 +35,7 @@ NUM_PERM = 64
 SHINGLE = 4
 THRESHOLD = 0.6
 MIN_WORDS = 25
+MAX_WORDS = 400   # a wire story's copies share their first paragraphs; later ones are often cut
 SCHEME = "affine64"
 LSH_WEIGHTS = (0.2, 0.8)   # (false positive, false negative) weights for datasketch's banding
 _WORD = re.compile(r"\w+")
@@ -44,17 +46,33 @@ def text_key(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).casefold().encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _identity(value):
+    return value
+
+
+def _shingle_hashes(words: list[str]) -> np.ndarray:
+    """Stable 64-bit hashes of the word ``SHINGLE``-grams: CRC-32 per word, then a polynomial
+    over each window in numpy (hashing every shingle string with datasketch's default SHA-1
+    cost more than trafilatura's whole extraction on long pages)."""
+    ids = np.fromiter((zlib.crc32(w.encode("utf-8", "surrogatepass")) for w in words), dtype=np.uint64,
+                      count=len(words))
+    out = np.zeros(len(words) - SHINGLE + 1, dtype=np.uint64)
+    for k in range(SHINGLE):  # uint64 arithmetic wraps, which is what a hash wants
+        out = out * np.uint64(0x100000001B3) + ids[k:len(ids) - SHINGLE + 1 + k]
+    return np.unique(out)
+
+
 def signature(text: str):
-    """MinHash of ``text``'s word shingles, or None when the text is too short to compare."""
+    """MinHash of the word shingles of ``text``'s first ``MAX_WORDS`` words, or None when the
+    text is too short to compare."""
     from datasketch import MinHash
 
-    words = _WORD.findall(text.casefold())
+    words = _WORD.findall(text[:MAX_WORDS * 12].casefold())[:MAX_WORDS]
     if len(words) < MIN_WORDS:
         return None
-    shingles = {" ".join(words[i:i + SHINGLE]).encode("utf-8", "surrogatepass")
-                for i in range(len(words) - SHINGLE + 1)}
-    mh = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
-    mh.update_batch(list(shingles))
+    mh = MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashfunc=_identity)
+    with np.errstate(over="ignore"):
+        mh.update_batch(_shingle_hashes(words))
     return mh
 
 

@@ -19,6 +19,7 @@ import re
 from .records import Article
 
 MIN_TERMS = 2
+SCAN_CHARS = 6000   # headline and first paragraphs: where a report says what happened
 # Acts of violence: what makes a report about an attack rather than about a death.
 _ACTS = re.compile(
     r"\b(attack\w*|bomb\w*|explo(?:sion|sive|ded)\w*|blasts?|shot|shooting\w*|gunm[ae]n|gunfire|gunshots?|"
@@ -34,7 +35,7 @@ _HARM = re.compile(r"\b(kill(?:ed|ing|ings)|wounded|injured|dead|died|casualt\w*
 
 def assess(article: Article) -> Article:
     """Set ``article.relevant`` and ``article.relevance_reason``."""
-    text = article.clean_text or article.text
+    text = (article.clean_text or article.text)[:SCAN_CHARS]
     acts = sorted({m.group(1).lower() for m in _ACTS.finditer(text)})
     harm = sorted({m.group(1).lower() for m in _HARM.finditer(text)})
     article.relevant = bool(acts) and len(acts) + len(harm) >= MIN_TERMS
