@@ -12,6 +12,7 @@ started again ends with the same database as an uninterrupted one.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -94,6 +95,13 @@ def process_partition(articles: list[Article], relevance_filter: bool = True,
     return [process(a, relevance_filter, extractor) for a in articles]
 
 
+def _save(store: Store, done: list[tuple[Article, list[Mention]]]) -> None:
+    """Articles with their mentions and claims, the incidents they touch marked pending: one
+    transaction for many articles, so a killed run resumes cleanly (see the module doc)."""
+    mentions = [m for _, ms in done for m in ms]
+    store.save_articles([a for a, _ in done], mentions, pending=[m.incident_id for m in mentions])
+
+
 def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] | None = None,
            relevance_filter: bool = True, on_article: Callable[[str], None] | None = None,
            executor: Executor | None = None, partition_size: int = PARTITION_SIZE,
@@ -115,6 +123,7 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
     known = set(linker.by_id)
     quarantined = {r["path"] for r in store.rejects() if r["path"]}
     seen: dict[str, str] = {}  # hashes of the articles sent this run: a repeated id is an update
+    stored_before: deque[bool] = deque()  # per article sent, in order: is it an update?
 
     def partitions():
         part: list[Article] = []
@@ -134,6 +143,7 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
                 report.unchanged += 1
                 continue
             seen[item.id] = item.content_hash
+            stored_before.append(old_hash is not None)
             part.append(item)
             if len(part) >= partition_size:
                 yield part
@@ -144,8 +154,11 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
     executor = executor or InlineExecutor()
     work = partial(process_partition, relevance_filter=relevance_filter, extractor=extractor)
     for _part, results in executor.imap(work, partitions()):
+        done: list[tuple[Article, list[Mention]]] = []  # saved a partition at a time
         for item, mentions in results:
-            if store.article_hash(item.id) is not None:
+            if stored_before.popleft():
+                _save(store, done)  # the update re-reads the store: write what came before it
+                done = []
                 report.updated += 1
                 touched |= store.remove_article_mentions(item.id)
                 stories.forget(item.id)
@@ -160,10 +173,12 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
                 report.irrelevant += 1
             for m in mentions:
                 linker.link(m)
-            store.save_article(item, mentions, pending=[m.incident_id for m in mentions])
-            touched |= {m.incident_id for m in mentions}
+                touched.add(m.incident_id)
+            done.append((item, mentions))
             report.mentions += len(mentions)
+        _save(store, done)
     touched |= store.pending_incidents()
+    incidents = []
     for incident_id in sorted(touched):
         cand = linker.by_id.get(incident_id)
         live = cand.mentions if cand else []
@@ -171,11 +186,12 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
             store.delete_incident(incident_id)
             continue
         # analyst corrections (review.py) outlive re-reconciliation
-        store.save_incident(Incident(id=incident_id, fields=apply_analyst_claims(store, incident_id, reconcile(live))))
+        incidents.append(Incident(id=incident_id, fields=apply_analyst_claims(store, incident_id, reconcile(live))))
         if incident_id in known:
             report.incidents_updated += 1
         else:
             report.incidents_new += 1
+    store.save_incidents(incidents)
     store.clear_pending(touched)
     report.seconds = time.perf_counter() - t0
     return report

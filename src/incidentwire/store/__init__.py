@@ -93,22 +93,30 @@ class Store:
             return conn.execute(text("SELECT content_hash FROM articles WHERE id = :id"),
                                 {"id": article_id}).scalar()
 
-    def save_article(self, art: Article, mentions: Iterable[Mention] | None = None,
-                     pending: Iterable[str] = ()) -> None:
-        """Insert or replace an article -- with its mentions and the incidents they touch marked
-        pending, all in one transaction, so a killed run never leaves an article half stored."""
-        row = {k: getattr(art, k, None) for k in ARTICLE_COLUMNS}
-        row["dropped_json"] = json.dumps(art.dropped_lines)
-        row["ingested_at"] = _now()
-        row["relevant"] = None if art.relevant is None else int(art.relevant)
+    def save_article(self, art: Article, mentions: Iterable[Mention] = (), pending: Iterable[str] = ()) -> None:
+        self.save_articles([art], mentions, pending)
+
+    def save_articles(self, arts: Iterable[Article], mentions: Iterable[Mention] = (),
+                      pending: Iterable[str] = ()) -> None:
+        """Insert or replace articles -- with their mentions, and the incidents those touch marked
+        pending -- in one transaction: a killed run never leaves an article half stored, and a
+        commit per article was a third of the ingesting process's time."""
+        rows = []
+        for art in arts:
+            row = {k: getattr(art, k, None) for k in ARTICLE_COLUMNS}
+            row["dropped_json"] = json.dumps(art.dropped_lines)
+            row["ingested_at"] = _now()
+            row["relevant"] = None if art.relevant is None else int(art.relevant)
+            rows.append(row)
+        if not rows:
+            return
         cols = ", ".join(ARTICLE_COLUMNS)
         vals = ", ".join(f":{k}" for k in ARTICLE_COLUMNS)
         updates = ", ".join(f"{k} = excluded.{k}" for k in ARTICLE_COLUMNS if k != "id")
         with self.engine.begin() as conn:
             conn.execute(text(f"INSERT INTO articles ({cols}) VALUES ({vals}) "
-                              f"ON CONFLICT (id) DO UPDATE SET {updates}"), row)
-            if mentions:
-                _write_mentions(conn, mentions)
+                              f"ON CONFLICT (id) DO UPDATE SET {updates}"), rows)
+            _write_mentions(conn, mentions)
             self._mark_pending(conn, pending)
 
     @staticmethod
