@@ -64,3 +64,35 @@ def test_reconcile_prefers_a_stated_count_over_none_reported():
     stated.article_id = "b"
     assert reconcile([silent, stated])["killed"]["best"] == 2
     assert reconcile([silent])["killed"]["best"] == 0
+
+
+def test_a_registered_extractor_adds_claims_and_names_itself():
+    import re
+
+    import pytest
+
+    from incidentwire.errors import IncidentwireError
+    from incidentwire.extract import registry
+
+    def vans(text):
+        return [("van", m.start(), m.end()) for m in re.finditer(r"\bvan\b", text)]
+
+    registry.register("test.vans", "weapons", vans, confidence=0.9)
+    try:
+        [m] = mentions_of("A man drove a van into a crowd in Aktobe on Sunday, killing two people.")
+        [claim] = [c for c in m.claims if c.extractor == "test.vans"]
+        assert (claim.field, claim.value, claim.quote, claim.confidence) == ("weapons", "van", "van", 0.9)
+        with pytest.raises(IncidentwireError, match="already registered"):
+            registry.register("test.vans", "weapons", vans)
+    finally:
+        registry.unregister("test.vans")
+    assert "test.vans" not in [e.name for e in registry.registered()]
+    with pytest.raises(IncidentwireError, match="scope"):
+        registry.register("test.bad", "weapons", vans, scope="article")
+
+
+def test_a_botched_suicide_bombing_kills_its_bomber():
+    [m] = mentions_of("Two explosions in Atyrau on October 31 killed one man in what appeared to be a "
+                      "botched suicide bombing.")
+    assert m.value("perpetrators_killed")["best"] == 1
+    assert m.value("killed")["best"] == 0 and m.value("killed")["stated"] is False

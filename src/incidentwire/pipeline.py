@@ -6,6 +6,7 @@ keeps the run summary (what was added, unchanged, updated, rejected and why).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -83,6 +84,12 @@ def process_partition(articles: list[Article], relevance_filter: bool = True,
     return [process(a, relevance_filter, extractor) for a in articles]
 
 
+def _save(store: Store, done: list[tuple[Article, list[Mention]]]) -> None:
+    """Articles, then their mentions and claims: one transaction each for many articles."""
+    store.save_articles(a for a, _ in done)
+    store.save_mentions(m for _, mentions in done for m in mentions)
+
+
 def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] | None = None,
            relevance_filter: bool = True, on_article: Callable[[str], None] | None = None,
            executor: Executor | None = None, partition_size: int = PARTITION_SIZE,
@@ -99,6 +106,7 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
     touched: set[str] = set()
     known = set(linker.by_id)
     seen: dict[str, str] = {}  # hashes of the articles sent this run: a repeated id is an update
+    stored_before: deque[bool] = deque()  # per article sent, in order: is it an update?
 
     def partitions():
         part: list[Article] = []
@@ -114,6 +122,7 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
                 report.unchanged += 1
                 continue
             seen[item.id] = item.content_hash
+            stored_before.append(old_hash is not None)
             part.append(item)
             if len(part) >= partition_size:
                 yield part
@@ -124,23 +133,28 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
     executor = executor or InlineExecutor()
     work = partial(process_partition, relevance_filter=relevance_filter, extractor=extractor)
     for _part, results in executor.imap(work, partitions()):
+        done: list[tuple[Article, list[Mention]]] = []  # saved a partition at a time
         for item, mentions in results:
-            if store.article_hash(item.id) is not None:
+            if stored_before.popleft():
+                _save(store, done)  # the update re-reads the store: write what came before it
+                done = []
                 report.updated += 1
                 touched |= store.remove_article_mentions(item.id)
                 linker = Linker(store.mentions(), store.next_incident_id_factory())
             else:
                 report.added += 1
-            store.save_article(item)
             if not item.relevant:
                 report.irrelevant += 1
                 if relevance_filter:
+                    done.append((item, []))
                     continue
             for m in mentions:
                 linker.link(m)
                 touched.add(m.incident_id)
-            store.save_mentions(mentions)
+            done.append((item, mentions))
             report.mentions += len(mentions)
+        _save(store, done)
+    incidents = []
     for incident_id in sorted(touched):
         cand = linker.by_id.get(incident_id)
         live = cand.mentions if cand else []
@@ -148,9 +162,10 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
             store.delete_incident(incident_id)
             continue
         # analyst corrections (review.py) outlive re-reconciliation
-        store.save_incident(Incident(id=incident_id, fields=apply_analyst_claims(store, incident_id, reconcile(live))))
+        incidents.append(Incident(id=incident_id, fields=apply_analyst_claims(store, incident_id, reconcile(live))))
         if incident_id in known:
             report.incidents_updated += 1
         else:
             report.incidents_new += 1
+    store.save_incidents(incidents)
     return report

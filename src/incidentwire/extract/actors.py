@@ -73,7 +73,7 @@ def perpetrator_descriptions(text: str) -> list[tuple[str, int, int]]:
 
 
 # ---------------------------------------------------------------- named victims
-_TITLE = (r"(?:presidential\s+candidate|president|candidate|jesuit\s+priests?|father|priest|mayor|judge|senator|"
+_TITLE = (r"(?:presidential\s+candidate|president|governor|colleague|wife|citizens?|candidate|jesuit\s+priests?|father|priest|mayor|judge|senator|"
           r"minister|journalist|leader|colonel|col\.?|general|gen\.?|captain|capt\.?|lieutenant|lt\.?|major|"
           r"sergeant|dr\.?|doctor|mr\.?|mrs\.?|ms\.?|businessman|archbishop|bishop|monsignor|msgr\.?|deputy|"
           r"council(?:man|or|lor)|governor|ambassador|director|commander|congressman|attorney\s+general|"
@@ -96,6 +96,18 @@ _VICTIM_BEFORE_VERB = re.compile(
     rf"(?:\w+\s+)?(?:killed|murdered|assassinated|kidnapped|abducted|wounded|injured|shot|executed)\b", re.I)
 
 
+# "the murder of jaime pardo leal," : without a title, a name is two to four words ending the phrase
+_NOT_IN_NAME = (r"(?:people|persons|civilians|peasants|soldiers|troops|policemen|members|children|students|"
+                r"workers|leaders|officials|priests|jesuits|judges|journalists|guerrillas|men|women|"
+                r"several|many|two|three|four|five|six|seven|eight|nine|ten|dozens|hundreds|some|one|"
+                r"innocent|unarmed|his|her|their|its|our|my|your|this|these|those|former|late)")
+_BARE_NAME = (rf"(?P<name>(?!{_NAME_STOP}\b|{_NOT_IN_NAME}\b)[a-z][a-z'’-]+"
+              rf"(?:\s+(?!{_NAME_STOP}\b|{_NOT_IN_NAME}\b)[a-z][a-z'’-]+){{1,3}})")
+_VICTIM_OF_BARE = re.compile(
+    rf"\b(?:murder|assassination|killing|kidnapping|abduction|death)\s+of\s+{_BARE_NAME}"
+    rf"(?=\s*(?:[,.;:()\"]|'s\b|\s+and\b|$))", re.I)
+
+
 def victims(text: str) -> list[tuple[str, int, int]]:
     """Named victims: a name after a title ("jesuit priest ignacio ellacuria", "presidential
     candidate bernardo jaramillo ossa") that is the object of a killing or kidnapping, or its
@@ -105,7 +117,7 @@ def victims(text: str) -> list[tuple[str, int, int]]:
     Limits: victims without a title ("ernesto was killed") are missed; a title that belongs to a
     perpetrator in the same clause can mislead ("colonel x ordered the killing")."""
     found: dict[str, tuple[str, int, int]] = {}
-    for pattern in (_VICTIM_AFTER_VERB, _VICTIM_BEFORE_VERB):
+    for pattern in (_VICTIM_AFTER_VERB, _VICTIM_BEFORE_VERB, _VICTIM_OF_BARE):
         for m in pattern.finditer(text):
             name = m.group("name")
             found.setdefault(name.lower(), (name, m.start("name"), m.end("name")))

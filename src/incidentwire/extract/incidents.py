@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..records import Article, Claim, Mention
-from . import actors, types
+from . import actors, registry, responses, types
 from .dates import DateMention, find_dates
 from .places import Place, PlaceMention, find_places, main_country
 from .tolls import TollMention, find_references, find_tolls
@@ -282,21 +282,35 @@ def _frame_claims(article: Article, text: str, frame: Frame, is_main: bool, toll
     if atype != "unknown":
         seg = _locate(trigger_segments, a_s)
         claims.append(_claim(article, text, "attack_type", atype, seg.start, seg.end, "types", a_conf))
-    for name, extractor in (("weapons", types.weapons), ("targets", types.targets),
-                            ("target_types", types.target_types), ("victims", actors.victims),
-                            ("perpetrator_descriptions", actors.perpetrator_descriptions)):
-        for seg, t in trigger_segments:
-            for term, s, e in extractor(t):
-                if not any(c.field == name and c.value == term for c in claims):
-                    claims.append(_claim(article, text, name, term, seg.start + s, seg.start + e,
-                                         "types", 0.5))
-    for seg, t in seg_text:
-        for person, s, e in actors.perpetrators(t) + actors.perpetrators_caseless(t):
-            if not any(c.field == "perpetrators" and c.value.lower() == person.lower() for c in claims):
-                claims.append(_claim(article, text, "perpetrators", person, seg.start + s,
-                                     seg.start + e, "actors", 0.7))
+    scoped = {"trigger": trigger_segments, "frame": seg_text}
+    for extractor in registry.registered():
+        for seg, t in scoped[extractor.scope]:
+            for value, s, e in extractor.find(t):
+                key = str(value).lower()
+                if not any(c.field == extractor.field and str(c.value).lower() == key for c in claims):
+                    claims.append(_claim(article, text, extractor.field, value, seg.start + s, seg.start + e,
+                                         extractor.name, extractor.confidence))
     claims.extend(_toll_claims(article, text, frame, tolls))
+    if is_main:
+        # what the authorities did is said anywhere in the article, often in sentences that are
+        # not about the attack itself (arrests, operations): it goes with the main incident
+        for value, s, e in responses.responses(text):
+            claims.append(_claim(article, text, "responses", value, s, e, "responses", 0.6))
     return claims
+
+
+# the rule-based extractors; others plug in with registry.register (see extract/registry.py)
+for _name, _field, _find, _scope, _conf in (
+        ("types.weapons", "weapons", types.weapons, "trigger", 0.5),
+        ("types.targets", "targets", types.targets, "trigger", 0.5),
+        ("types.target_types", "target_types", types.target_types, "trigger", 0.5),
+        ("actors.victims", "victims", actors.victims, "frame", 0.5),
+        ("actors.perpetrator_descriptions", "perpetrator_descriptions", actors.perpetrator_descriptions,
+         "trigger", 0.5),
+        ("actors.perpetrators", "perpetrators", actors.perpetrators, "frame", 0.7),
+        ("actors.perpetrators_caseless", "perpetrators", actors.perpetrators_caseless, "frame", 0.6),
+        ("responses.responsibility", "responsibility", responses.responsibility, "frame", 0.7)):
+    registry.register(_name, _field, _find, scope=_scope, confidence=_conf, replace=True)
 
 
 def _locate(segments: list[tuple[Segment, str]], offset: int) -> Segment:
@@ -354,6 +368,10 @@ def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMent
             rank = (update, total["best"] or 0)
             if name not in found or rank > found[name][0]:
                 found[name] = (rank, total, group, update, "count")
+        if ("killed" in found and found["killed"][2][0] in in_seg and found["killed"][1]["best"] == 1
+                and "perpetrators_killed" not in found and _BOTCHED_RE.search(text, seg.start, seg.end)):
+            # "killed one man in what appeared to be a botched suicide bombing": the bomber
+            found["perpetrators_killed"] = found.pop("killed")
         for kind in ("killed", "hit"):
             refs = [t for t in in_seg if t.kind == kind and t.is_reference]
             if refs and kind not in found:
@@ -384,6 +402,10 @@ def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMent
                      "stated": False, "categories": {}}
             claims.append(_claim(article, text, name, value, first.start, first.end, "tolls", 0.3))
     return claims
+
+
+_BOTCHED_RE = re.compile(r"\b(?:botched|failed|premature(?:ly)?|accidental(?:ly)?)\s+(?:suicide\s+)?"
+                         r"(?:bomb\w*|detonat\w*|explo\w*|attack)", re.I)
 
 
 def _segment_total(group: list[TollMention]) -> dict:

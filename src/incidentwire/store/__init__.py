@@ -93,16 +93,26 @@ class Store:
                                 {"id": article_id}).scalar()
 
     def save_article(self, art: Article) -> None:
-        row = {k: getattr(art, k, None) for k in ARTICLE_COLUMNS}
-        row["dropped_json"] = json.dumps(art.dropped_lines)
-        row["ingested_at"] = _now()
-        row["relevant"] = None if art.relevant is None else int(art.relevant)
+        self.save_articles([art])
+
+    def save_articles(self, arts: Iterable[Article]) -> None:
+        """Insert or replace articles in one transaction (ingest saves a partition at a time: a
+        commit per article was a third of the ingesting process's time)."""
+        rows = []
+        for art in arts:
+            row = {k: getattr(art, k, None) for k in ARTICLE_COLUMNS}
+            row["dropped_json"] = json.dumps(art.dropped_lines)
+            row["ingested_at"] = _now()
+            row["relevant"] = None if art.relevant is None else int(art.relevant)
+            rows.append(row)
+        if not rows:
+            return
         cols = ", ".join(ARTICLE_COLUMNS)
         vals = ", ".join(f":{k}" for k in ARTICLE_COLUMNS)
         updates = ", ".join(f"{k} = excluded.{k}" for k in ARTICLE_COLUMNS if k != "id")
         with self.engine.begin() as conn:
             conn.execute(text(f"INSERT INTO articles ({cols}) VALUES ({vals}) "
-                              f"ON CONFLICT (id) DO UPDATE SET {updates}"), row)
+                              f"ON CONFLICT (id) DO UPDATE SET {updates}"), rows)
 
     def article(self, article_id: str) -> dict:
         with self.engine.connect() as conn:
