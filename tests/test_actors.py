@@ -46,3 +46,20 @@ def test_a_vehicle_is_a_weapon_only_when_driven_into_people():
     assert names(types.weapons("the man rammed a truck into the crowd")) == ["truck"]
     assert types.weapons("a truck was parked outside") == []
     assert names(types.weapons("a car bomb and hand grenades")) == ["car bomb", "hand grenades"]
+
+
+def test_claims_of_responsibility_and_official_responses():
+    from incidentwire.extract.responses import responses, responsibility
+
+    assert [v for v, *_ in responsibility("A little-known militant group calling itself Jund al-Khilafah "
+                                          "(Soldiers of the Caliphate) claimed responsibility.")] == [
+        {"by": "Jund al-Khilafah", "how": None}]
+    assert [v for v, *_ in responsibility("The Islamic State group claimed responsibility in a statement "
+                                          "posted online.")] == [
+        {"by": "The Islamic State group", "how": "statement posted online"}]
+    text = ("A red level of anti-terror alert has been announced in the city. Police detained "
+            "three suspects. Officials rejected earlier media reports that a curfew has been put in place.")
+    got = [(v["kind"], v.get("level"), v.get("count"), v["denied"]) for v, *_ in responses(text)]
+    assert got == [("threat_level", "red", None, False), ("arrests", None, 3, False), ("curfew", None, None, True)]
+    for value, start, end in responses(text):
+        assert text[start:end] == value["detail"]

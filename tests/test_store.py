@@ -81,7 +81,7 @@ FILTER_CASES = [
 
 
 def test_examples_stored(examples):
-    assert examples.store.counts() == {"articles": 15, "mentions": 22, "claims": 173, "incidents": 10,
+    assert examples.store.counts() == {"articles": 15, "mentions": 22, "claims": 183, "incidents": 10,
                                        "rejects": 0}
 
 

@@ -250,3 +250,18 @@ def incidentwire_token(path) -> str:
         return db.create_token("worker-tester")
     finally:
         db.store.engine.dispose()
+
+
+def test_levels_page_shows_official_and_computed_levels_with_evidence(site):
+    client, db, _ = site
+    official, activity = db.threat_levels(), db.activity_levels()
+    assert official and activity, "the sample news states official levels and has placed incidents"
+    page = client.get("/levels")
+    assert page.status_code == 200
+    rows = re.findall(r'<tr class="level-(\w+)">', page.text)
+    assert sorted(rows) == sorted(c.value["level"] for c in official)
+    assert all(html_quote in page.text for html_quote in
+               (c.quote.replace("&", "&amp;").replace('"', "&#34;").replace("'", "&#39;") for c in official))
+    region = activity[0]["region"]["name"]
+    narrowed = client.get("/levels", params={"region": region}).text
+    assert region in narrowed and narrowed.count("<tr>") <= page.text.count("<tr>")

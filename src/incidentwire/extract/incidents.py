@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..records import Article, Claim, Mention
-from . import actors, registry, types
+from . import actors, registry, responses, types
 from .dates import DateMention, find_dates
 from .places import Place, PlaceMention, find_places, main_country
 from .tolls import TollMention, find_references, find_tolls
@@ -291,6 +291,11 @@ def _frame_claims(article: Article, text: str, frame: Frame, is_main: bool, toll
                     claims.append(_claim(article, text, extractor.field, value, seg.start + s, seg.start + e,
                                          extractor.name, extractor.confidence))
     claims.extend(_toll_claims(article, text, frame, tolls))
+    if is_main:
+        # what the authorities did is said anywhere in the article, often in sentences that are
+        # not about the attack itself (arrests, operations): it goes with the main incident
+        for value, s, e in responses.responses(text):
+            claims.append(_claim(article, text, "responses", value, s, e, "responses", 0.6))
     return claims
 
 
@@ -303,7 +308,8 @@ for _name, _field, _find, _scope, _conf in (
         ("actors.perpetrator_descriptions", "perpetrator_descriptions", actors.perpetrator_descriptions,
          "trigger", 0.5),
         ("actors.perpetrators", "perpetrators", actors.perpetrators, "frame", 0.7),
-        ("actors.perpetrators_caseless", "perpetrators", actors.perpetrators_caseless, "frame", 0.6)):
+        ("actors.perpetrators_caseless", "perpetrators", actors.perpetrators_caseless, "frame", 0.6),
+        ("responses.responsibility", "responsibility", responses.responsibility, "frame", 0.7)):
     registry.register(_name, _field, _find, scope=_scope, confidence=_conf, replace=True)
 
 

@@ -97,6 +97,15 @@ def build_router(db, auth) -> APIRouter:
         return render(request, "timeline.html", tl=views.timeline(db.aggregate("month", **filters),
                                                                   db.aggregate("year", **filters), total))
 
+    @router.get("/levels", response_class=HTMLResponse)
+    def levels_page(request: Request, region: str | None = None):
+        auth.require_reader(request)
+        region = region or None
+        return render(request, "levels.html", region=region or "",
+                      official=list(reversed(db.threat_levels(region))),
+                      activity=db.activity_levels(region),
+                      history=list(reversed(db.activity_levels(region, history=True))))
+
     @router.get("/audit", response_class=HTMLResponse)
     def audit_page(request: Request):
         auth.require_reader(request)

@@ -1,0 +1,86 @@
+"""Claims of responsibility and official responses, as claims of the incident they follow.
+
+``responsibility(text)`` finds who claimed an attack and how ("claimed responsibility in a
+statement posted online"); ``responses(text)`` finds what the authorities did: threat-level
+changes ("a red level of terrorist threat was declared"), curfews, security / counter-terrorism
+operations, and arrests (with the number when stated). Each comes with its evidence span.
+A response the text reports as denied ("officials rejected reports that a curfew has been put
+in place") is kept with ``denied: True`` rather than dropped, so the analyst sees both.
+
+This is per-article extraction; the alerts stage keeps its own reading of official threat
+levels for alerting (threat.py), and the two are not merged here.
+
+Limits: sentence-local rules; "the same group claimed responsibility" is returned with the
+group as said ("the same group"), for reconcile or an analyst to resolve.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .tolls import parse_count
+
+_SENT_RE = re.compile(r"[^.!?\n]+[.!?]?")
+_CLAIMED_RE = re.compile(
+    r"(?P<who>(?:[\w'’.-]+\s+){0,6}?[\w'’.-]+)(?:\s*\([^)]{1,80}\))?,?\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?"
+    r"(?:claimed|took|admitted|accepted)\s+responsibility"
+    r"(?P<rest>[^.;]{0,120})", re.I)
+_HOW_RE = re.compile(r"\b(?:in|via|through)\s+(?:an?\s+)?(?P<how>(?:online\s+)?(?:statement|video|communiqu[eé]|"
+                     r"message|post|telephone\s+call|call|letter)(?:\s+(?:posted|published|sent|released)"
+                     r"(?:\s+\w+){0,3})?)", re.I)
+_DENIED_RE = re.compile(r"\b(?:denied|rejected|dismissed|refuted)\b[^.]{0,40}\b(?:reports?|claims?|rumou?rs?)\b|"
+                        r"\bno\s+(?:curfew|state\s+of\s+emergency)\b|\bnot\s+been\s+(?:declared|imposed|introduced)",
+                        re.I)
+_RESPONSES = [
+    ("threat_level", re.compile(
+        r"\b(?P<level>red|orange|yellow|critical|high|highest|elevated|severe)\s+(?:level\s+of\s+)?"
+        r"(?:(?:anti-?)?terror(?:ist|ism)?\s+)?(?:alert\s+)?(?:threat|alert|danger)(?:\s+(?:level|warning))?\b|"
+        r"\b(?:threat|alert)\s+level\b[^.]{0,40}\b(?:raised|lowered|set|increased)\b", re.I)),
+    ("curfew", re.compile(r"\bcurfew\b", re.I)),
+    ("state_of_emergency", re.compile(r"\bstate\s+of\s+emergency\b", re.I)),
+    ("operation", re.compile(r"\b(?:counter-?terror(?:ist|ism)?|anti-?terror(?:ist)?|security|special|military)\s+"
+                             r"(?:operation|sweep|raids?|crackdown)\b|\bmanhunt\b", re.I)),
+    ("arrests", re.compile(
+        r"\b(?:arrested|detained|apprehended|took\s+into\s+custody)\s+(?P<count>[\w-]+(?:\s+[\w-]+)?)\s+"
+        r"(?:people|persons|suspects?|men|women|individuals|members)\b|"
+        r"\b(?P<count2>[\w-]+(?:\s+[\w-]+)?)\s+(?:people|persons|suspects?|men|women|individuals)\s+"
+        r"(?:were|have\s+been|had\s+been)\s+(?:arrested|detained)\b|\b(?:made|carried\s+out)\s+"
+        r"(?P<count3>[\w-]+)\s+arrests\b", re.I)),
+]
+
+
+def _sentences(text: str):
+    for m in _SENT_RE.finditer(text):
+        yield m.start(), m.group(0)
+
+
+def responsibility(text: str) -> list[tuple[dict, int, int]]:
+    """({"by": who as said, "how": channel or None}, start, end) for each claim of responsibility."""
+    out = []
+    for s_start, sentence in _sentences(text):
+        for m in _CLAIMED_RE.finditer(sentence):
+            who = re.sub(r"^(?:.*\b(?:and|but|that|which|when|after)\s+)", "", m.group("who")).strip()
+            who = re.sub(r"^(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?(?:group|organi[sz]ation|movement)\s+"
+                         r"(?:calling\s+itself|called|known\s+as|named)\s+", "", who, flags=re.I)
+            how = _HOW_RE.search(m.group("rest"))
+            out.append(({"by": who, "how": how.group("how") if how else None},
+                        s_start + m.start(), s_start + m.end()))
+    return out
+
+
+def responses(text: str) -> list[tuple[dict, int, int]]:
+    """({"kind", "detail", "denied", ...}, start, end) for each official response the text reports."""
+    out = []
+    for s_start, sentence in _sentences(text):
+        denied = bool(_DENIED_RE.search(sentence))
+        for kind, pattern in _RESPONSES:
+            for m in pattern.finditer(sentence):
+                value = {"kind": kind, "detail": m.group(0).strip(), "denied": denied}
+                if kind == "threat_level" and m.groupdict().get("level"):
+                    value["level"] = m.group("level").lower()
+                if kind == "arrests":
+                    said = next((m.group(g) for g in ("count", "count2", "count3") if m.group(g)), None)
+                    count = parse_count(said) if said else None
+                    value["count"] = count.best if count else None
+                out.append((value, s_start + m.start(), s_start + m.end()))
+    return out
