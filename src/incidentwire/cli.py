@@ -447,12 +447,15 @@ def watch(ctx: click.Context, paths, metadata, rules, interval, no_relevance_fil
 @click.option("--epochs", type=int, default=1, show_default=True)
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
 @click.option("--max-minutes", type=float, help="Stop training after this long (the card records it).")
-def train_extractor(shared, out, epochs, threads, max_minutes) -> None:
+@click.option("--resume", type=click.Path(dir_okay=False, exists=True),
+              help="Continue from the torch weights (.pt) an earlier run left beside the model.")
+def train_extractor(shared, out, epochs, threads, max_minutes, resume) -> None:
     """Fine-tune the learned MUC-4 extractor, export int8 ONNX + card (needs the [train] extra)."""
     from . import train
     try:
         card = train.train(Path(shared), Path(out) if out else train.MODEL_DIR, epochs=epochs, threads=threads,
-                           max_minutes=max_minutes, log=lambda m: err.print(m, highlight=False))
+                           max_minutes=max_minutes, resume=Path(resume) if resume else None,
+                           log=lambda m: err.print(m, highlight=False))
     except ImportError as e:
         raise IncidentwireError(f"train-extractor needs the [train] extra (pip install 'incidentwire[train]'): {e}") from None
     out.print_json(data=card)
