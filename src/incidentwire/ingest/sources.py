@@ -244,13 +244,17 @@ def apply_metadata(art: Article, meta: dict | None, basis: str | None) -> None:
         art.published_basis = f"unknown: unreadable date {str(raw_date)[:40]!r} in {basis}"
 
 
-def _decoded(blob: Blob, html: bool = False, declared: str | None = None) -> str:
+def _decoded(blob: Blob, html: bool = False, declared: str | None = None) -> str | Rejected:
+    """The blob's text, or the Rejected that says why it has none."""
     if declared:
         try:
             return blob.data.decode(declared)
         except (LookupError, UnicodeDecodeError):
             pass
-    return decode(blob.data, blob.where, html=html)
+    try:
+        return decode(blob.data, blob.where, html=html)
+    except DecodeError as e:
+        return _reject(blob, e.kind, str(e).removeprefix(f"{blob.where}: "))
 
 
 # ---------------------------------------------------------------------- single documents
@@ -269,10 +273,9 @@ def read_html(blob: Blob, options: IngestOptions) -> Iterator[Article | Rejected
 def _document(blob: Blob, options: IngestOptions, fmt: str, declared: str | None = None,
               art_id: str | None = None, meta: dict | None = None, basis: str | None = None
               ) -> Iterator[Article | Rejected]:
-    try:
-        text = _decoded(blob, html=fmt == "html", declared=declared)
-    except DecodeError as e:
-        yield _reject(blob, e.kind, str(e).removeprefix(f"{blob.where}: "))
+    text = _decoded(blob, html=fmt == "html", declared=declared)
+    if isinstance(text, Rejected):
+        yield text
         return
     if not text.strip():
         yield _reject(blob, "empty", "no text after decoding")
@@ -314,10 +317,9 @@ def _date_from_dateline(dateline: str) -> str | None:
 
 @register_source("jsonl", suffixes=(".jsonl", ".ndjson", ".jsonlines"), sniff=lambda head: head.lstrip()[:1] == b"{")
 def read_jsonl(blob: Blob, options: IngestOptions) -> Iterator[Article | Rejected]:
-    try:
-        text = _decoded(blob)
-    except DecodeError as e:
-        yield _reject(blob, e.kind, str(e).removeprefix(f"{blob.where}: "))
+    text = _decoded(blob)
+    if isinstance(text, Rejected):
+        yield text
         return
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -338,11 +340,12 @@ def read_jsonl(blob: Blob, options: IngestOptions) -> Iterator[Article | Rejecte
 @register_source("json", suffixes=(".json",), sniff=lambda head: head.lstrip()[:1] == b"[")
 def read_json(blob: Blob, options: IngestOptions) -> Iterator[Article | Rejected]:
     """One JSON document: an object (one article) or an array of objects."""
-    try:
-        data = json.loads(_decoded(blob))
-    except DecodeError as e:
-        yield _reject(blob, e.kind, str(e).removeprefix(f"{blob.where}: "))
+    text = _decoded(blob)
+    if isinstance(text, Rejected):
+        yield text
         return
+    try:
+        data = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as e:
         yield _reject(blob, "malformed-json", f"not valid JSON ({getattr(e, 'msg', 'nested too deep')}"
                       f"{', line %d' % e.lineno if hasattr(e, 'lineno') else ''})")
@@ -360,10 +363,9 @@ def read_json(blob: Blob, options: IngestOptions) -> Iterator[Article | Rejected
 
 @register_source("csv", suffixes=(".csv", ".tsv"))
 def read_csv(blob: Blob, options: IngestOptions) -> Iterator[Article | Rejected]:
-    try:
-        text = _decoded(blob)
-    except DecodeError as e:
-        yield _reject(blob, e.kind, str(e).removeprefix(f"{blob.where}: "))
+    text = _decoded(blob)
+    if isinstance(text, Rejected):
+        yield text
         return
     csv.field_size_limit(max(options.max_bytes, 131072))
     delimiter = "\t" if blob.name.lower().endswith(".tsv") else ","
