@@ -39,7 +39,9 @@ def _text_inputs() -> list:
 
 
 def test_public_api():
-    assert set(clean.__all__) == {"DroppedLine", "Cleaned", "clean_text", "clean_html", "html_metadata", "line_scores"}
+    assert set(clean.__all__) == {"DroppedLine", "Cleaned", "clean_text", "clean_html", "clean_page", "clean_article",
+                                  "html_metadata", "page_metadata", "line_scores",
+                                  "line_counts"}
 
 
 def test_gold_covers_five_seeds_and_twenty_synthetic_pages():

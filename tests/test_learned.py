@@ -47,6 +47,11 @@ def test_decode_joins_word_pieces_and_bio_runs():
     agg = learned.aggregate(spans + spans, threshold=0.5)
     assert [s.text for s in agg["perp_org"]] == ["fmln"]
     assert learned.aggregate(spans, threshold=0.95)["perp_org"] == []
+    # an under-confident tagger: "guerrillas" is 30% perp_org -> tagged only with min_role_prob <= 0.3
+    probs[3] = one("B-perp_org", 0.3)
+    assert [s.text for s in learned.decode(offsets, starts, probs, text)] == ["fmln"]
+    low = learned.decode(offsets, starts, probs, text, min_role_prob=0.25)
+    assert [(s.text, round(s.score, 2)) for s in low] == [("fmln", 0.9), ("guerrillas", 0.3)]
 
 
 def test_unknown_extractor_is_a_clear_error(tmp_path):

@@ -10,7 +10,7 @@ from . import export as export_stage
 from . import review, threat, tokens
 from .engine import Executor
 from .errors import ExportError
-from .ingest import load_metadata
+from .ingest import DEFAULT_MAX_BYTES, IngestOptions, load_metadata
 from .pipeline import IngestReport, ingest, relink
 from .records import Claim, Incident
 from .results import IncidentList, IncidentPage
@@ -26,16 +26,30 @@ class Database:
 
     def ingest(self, paths: Iterable[str | Path] | str | Path, metadata: str | Path | dict | None = None,
                relevance_filter: bool = True, on_article: Callable[[str], None] | None = None,
-               executor: Executor | None = None, extractor: str = "rules") -> IngestReport:
-        """Ingest files/folders; ``metadata`` is a sidecar path (JSONL/CSV) or a ready dict.
+               fields: dict[str, str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+               retry_quarantine: bool = False, executor: Executor | None = None,
+               extractor: str = "rules") -> IngestReport:
+        """Ingest files, folders, archives, feeds, crawls (``"-"`` is stdin); ``metadata`` is a
+        sidecar path (JSONL/CSV) or a ready dict; ``fields`` names the record fields of JSONL/CSV
+        input ({"text": "body", "published": "date", ...}); inputs over ``max_bytes`` are
+        quarantined. ``retry_quarantine`` also reads again every quarantined file.
         ``executor`` (see :mod:`incidentwire.engine`) runs the per-article stages elsewhere:
         worker processes or a Dask cluster; the database comes out the same. ``extractor`` is a
         registered extractor plugin (rules, learned, rules+learned; see extract/plugins.py)."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
+        paths = list(paths)
+        if retry_quarantine:
+            # the pipeline replaces each re-read file's quarantine rows with what it finds now
+            paths += sorted({r["path"] for r in self.store.rejects() if r["path"]} - {str(p) for p in paths})
         meta = load_metadata(metadata) if isinstance(metadata, (str, Path)) else metadata
-        return ingest(self.store, paths, meta, relevance_filter=relevance_filter, on_article=on_article,
-                      executor=executor, extractor=extractor)
+        options = IngestOptions(metadata=meta or {}, fields=dict(fields or {}), max_bytes=max_bytes)
+        return ingest(self.store, paths, relevance_filter=relevance_filter, on_article=on_article,
+                      executor=executor, options=options, extractor=extractor)
+
+    def quarantine(self) -> list[dict]:
+        """Every input refused: source, kind, reason, the file to retry, when."""
+        return self.store.rejects()
 
     def incidents(self, *, since: str | None = None, until: str | None = None, country: str | None = None,
                   admin1: str | None = None, city: str | None = None,

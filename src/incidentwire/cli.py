@@ -2,6 +2,8 @@
 
 Stable contract (outside evaluation scripts call it exactly so):
     incidentwire --db FILE ingest [--metadata FILE] [--no-relevance-filter] PATH...
+    (plus --id-field/--text-field/--title-field/--date-field/--url-field, --max-size MB,
+    --retry-quarantine; ``incidentwire quarantine`` lists what ingest refused)
         (optional: [--executor inline|local|dask] [--workers N] [--scheduler tcp://host:8786])
     incidentwire --db FILE export --format eval-jsonl --output FILE
     incidentwire --db FILE alerts [--rules FILE] --format cap|atom|json --output FILE
@@ -17,7 +19,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -58,9 +60,9 @@ def _open(ctx: click.Context) -> api.Database:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--metadata", type=click.Path(), help="Sidecar JSONL/CSV keyed by doc_id or file "
-              "(published, publisher, url, title).")
+              "(published, publisher, url, title, author).")
 @click.option("--no-relevance-filter", is_flag=True, help="Extract incidents from every article, "
               "even those the relevance stage judges off-topic.")
 @click.option("--executor", type=click.Choice(EXECUTORS), default=None,
@@ -69,27 +71,52 @@ def _open(ctx: click.Context) -> api.Database:
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes for local, or for the "
               "Dask LocalCluster started when no --scheduler is given (default: all cores).")
 @click.option("--scheduler", help="Dask scheduler address (tcp://host:8786); implies --executor dask.")
+@click.option("--id-field", help="JSONL/CSV field holding the article id (default: doc_id, id).")
+@click.option("--text-field", help="JSONL/CSV field holding the article text (default: text, content, body).")
+@click.option("--title-field", help="JSONL/CSV field holding the headline (default: title, headline).")
+@click.option("--date-field", help="JSONL/CSV field holding the publication date (default: published, date).")
+@click.option("--url-field", help="JSONL/CSV field holding the URL (default: url, link).")
+@click.option("--max-size", type=float, default=20, show_default=True,
+              help="Quarantine inputs larger than this many megabytes.")
+@click.option("--retry-quarantine", is_flag=True, help="Also read again every quarantined file.")
 @click.option("--extractor", default="rules", show_default=True, envvar="INCIDENTWIRE_EXTRACTOR",
               help="Extractor plugin: rules, learned (needs the [learned] extra), rules+learned.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, no_relevance_filter: bool,
-           executor: str | None, workers: int | None, scheduler: str | None, extractor: str) -> None:
-    """Ingest .txt/.html files, folders and JSONL files, then link and reconcile incidents."""
+           executor: str | None, workers: int | None, scheduler: str | None,
+           id_field, text_field, title_field, date_field, url_field, max_size: float,
+           retry_quarantine: bool, extractor: str) -> None:
+    """Ingest text/HTML files, JSONL/CSV exports, RSS/Atom feeds, WARC crawls, .gz/.zip
+    archives, folders and '-' (stdin), then link and reconcile incidents."""
+    if not paths and not retry_quarantine:
+        raise click.UsageError("give at least one PATH (or --retry-quarantine)")
+    from .ingest import input_files
+
     db = _open(ctx)
     engine = make_executor(executor or ("dask" if scheduler else "inline"), workers, scheduler)
     if not isinstance(engine, InlineExecutor):
         err.print(f"per-article stages on {engine.describe()}", highlight=False)
+    fields = {k: v for k, v in (("id", id_field), ("text", text_field), ("title", title_field),
+                                ("published", date_field), ("url", url_field)) if v}
+    total = sum(1 for _ in input_files(paths)) if err.is_terminal else None
     with engine, Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=err, transient=True, disable=not err.is_terminal) as progress:
-        task = progress.add_task("ingesting", total=None)
+                          TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("ingesting", total=total or None)
+        last = [None]
 
-        def tick(name: str) -> None:
-            progress.update(task, advance=1, description=f"ingesting {name[:40]}")
+        def tick(source: str) -> None:
+            if source != last[0]:  # one step per input file (a JSONL file yields many articles)
+                last[0] = source
+                progress.update(task, advance=1, description=f"ingesting {Path(source).name[:40]}")
         report = db.ingest(list(paths), metadata=metadata, relevance_filter=not no_relevance_filter,
-                           on_article=tick, executor=engine, extractor=extractor)
-    for rej in report.rejected:
-        err.print(f"[yellow]rejected:[/yellow] {rej.source}: {rej.reason}", highlight=False, soft_wrap=True)
-    err.print(report.summary(), highlight=False)
+                           on_article=tick, fields=fields, max_bytes=int(max_size * 1024 * 1024),
+                           retry_quarantine=retry_quarantine, executor=engine,
+                           extractor=extractor)
+    for rej in report.rejected[:50]:
+        err.print(f"[yellow]quarantined ({rej.kind}):[/yellow] {rej.source}: {rej.reason}", highlight=False, soft_wrap=True)
+    if len(report.rejected) > 50:
+        err.print(f"... and {len(report.rejected) - 50} more (incidentwire quarantine lists them all)")
+    err.print(f"{report.summary()}; {report.timing()}", highlight=False, soft_wrap=True)
     if report.rejected:
         sys.exit(1)
 
@@ -127,6 +154,23 @@ def _filters(params: dict) -> dict:
     if "attack_type" in out:
         out["attack_type"] = list(out["attack_type"])
     return out
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def quarantine(ctx: click.Context, as_json: bool) -> None:
+    """List every input refused at ingest, with its reason (retry: ingest --retry-quarantine)."""
+    rows = _open(ctx).quarantine()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title=f"{len(rows)} quarantined inputs")
+    for col in ("source", "kind", "reason", "at"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["source"], r["kind"] or "", r["reason"], r["at"] or "")
+    out.print(table)
 
 
 @main.command()
@@ -418,12 +462,15 @@ def watch(ctx: click.Context, paths, metadata, rules, interval, no_relevance_fil
 @click.option("--epochs", type=int, default=1, show_default=True)
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
 @click.option("--max-minutes", type=float, help="Stop training after this long (the card records it).")
-def train_extractor(shared, out, epochs, threads, max_minutes) -> None:
+@click.option("--resume", type=click.Path(dir_okay=False, exists=True),
+              help="Continue from the torch weights (.pt) an earlier run left beside the model.")
+def train_extractor(shared, out, epochs, threads, max_minutes, resume) -> None:
     """Fine-tune the learned MUC-4 extractor, export int8 ONNX + card (needs the [train] extra)."""
     from . import train
     try:
         card = train.train(Path(shared), Path(out) if out else train.MODEL_DIR, epochs=epochs, threads=threads,
-                           max_minutes=max_minutes, log=lambda m: err.print(m, highlight=False))
+                           max_minutes=max_minutes, resume=Path(resume) if resume else None,
+                           log=lambda m: err.print(m, highlight=False))
     except ImportError as e:
         raise IncidentwireError(f"train-extractor needs the [train] extra (pip install 'incidentwire[train]'): {e}") from None
     out.print_json(data=card)

@@ -1,79 +1,90 @@
-"""The pipeline, top to bottom: ingest -> clean -> relevance -> extract -> link -> reconcile -> store.
+"""The pipeline, top to bottom: ingest -> clean -> language -> relevance -> extract -> dedup -> link ->
+reconcile -> store.
 
 Each stage is a plain function over typed records; this module only wires them together and
-keeps the run summary (what was added, unchanged, updated, rejected and why).
+keeps the run summary (what was seen, added, unchanged, updated, duplicated, quarantined and why).
+
+Resumable: an article is stored together with its mentions in one transaction, and the
+incidents they touch are marked pending until reconciled, so a run killed at any point and
+started again ends with the same database as an uninterrupted one.
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from . import clean, relevance
-from .extract.dates import find_dates
+from . import clean, language, relevance
+from .dedup import StoryIndex
 from .engine import Executor, InlineExecutor
 from .extract import plugins
-from .ingest import read_articles
+from .ingest import IngestOptions, read_articles
 from .link import Linker, add_link_terms, main_event_mention, relink_mentions
 from .reconcile import reconcile
 from .review import apply_analyst_claims
 from .records import Article, Incident, Mention, Rejected
 from .store import Store
 
-DATELINE_CHARS = 400
 PARTITION_SIZE = 32  # articles per task: big enough to hide scheduling, small enough to stream
 
 
 @dataclass
 class IngestReport:
+    seen: int = 0              # articles read (before the unchanged check) plus inputs quarantined
     added: int = 0
     unchanged: int = 0
     updated: int = 0
+    duplicates: int = 0        # added/updated articles grouped with an earlier story (dedup.py)
     irrelevant: int = 0
+    non_english: int = 0
     mentions: int = 0
     incidents_new: int = 0
     incidents_updated: int = 0
+    seconds: float = 0.0
     rejected: list[Rejected] = field(default_factory=list)
 
+    @property
+    def ingested(self) -> int:
+        return self.added + self.updated
+
     def summary(self) -> str:
-        return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{len(self.rejected)} rejected, {self.irrelevant} not relevant; "
-                f"{self.mentions} incident mentions -> {self.incidents_new} new and "
-                f"{self.incidents_updated} updated incidents")
+        """What happened (the same whichever executor ran it); ``timing()`` says how fast."""
+        return (f"{self.seen} seen: {self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.duplicates} duplicates, {len(self.rejected)} quarantined, {self.irrelevant} not relevant, "
+                f"{self.non_english} not English; {self.mentions} incident mentions -> {self.incidents_new} new "
+                f"and {self.incidents_updated} updated incidents")
+
+    def timing(self) -> str:
+        rate = self.seen / self.seconds if self.seconds else 0.0
+        return f"{self.seconds:.1f} s, {rate:.1f} articles/s"
 
 
 def prepare(article: Article) -> Article:
-    """Clean the text, fill the publication date if the page states it, judge relevance."""
-    if article.format == "html":
-        result = clean.clean_html(article.text)
-        meta = clean.html_metadata(article.text)
-        for key in ("title", "publisher", "url"):
-            if not getattr(article, key) and meta.get(key):
-                setattr(article, key, meta[key])
-        if not article.published and meta.get("published"):
-            article.published, article.published_basis = meta["published"], "html metadata"
-    else:
-        result = clean.clean_text(article.text)
-    article.clean_text = result.text
-    article.title = article.title or result.title
-    article.dropped_lines = [{"line": d.line_no, "text": d.text, "reason": d.reason} for d in result.dropped]
-    if not article.published:
-        stated = [d for d in find_dates(article.clean_text[:DATELINE_CHARS], None) if d.precision == "day"]
-        if stated:
-            article.published, article.published_basis = stated[0].value, "dateline in text"
-        else:
-            article.published_basis = "unknown: no metadata and no dateline"
+    """Clean the text and read the page's metadata, tell the language, judge relevance."""
+    clean.clean_article(article)
+    language.assess(article)
     return relevance.assess(article)
 
 
+def read_and_prepare(paths: Iterable[str | Path], options: IngestOptions | None = None
+                     ) -> Iterator[Article | Rejected]:
+    """Everything ingest does before extraction and storage, in one process (benchmarks,
+    previews): read, clean, language, relevance, duplicate grouping."""
+    index = StoryIndex()
+    for item in read_articles(paths, options=options):
+        yield item if isinstance(item, Rejected) else index.assign(prepare(item))
+
+
 def process(article: Article, relevance_filter: bool = True, extractor: str = "rules") -> tuple[Article, list[Mention]]:
-    """The per-article stages (clean, relevance, extract): pure, so they run on any executor.
-    ``extractor`` names a registered extractor plugin (``extract.plugins``)."""
+    """The per-article stages (clean, language, relevance, extract): pure, so they run on any
+    executor. ``extractor`` names a registered extractor plugin (``extract.plugins``).
+    Non-English articles are not extracted (every extractor reads English)."""
     prepare(article)
-    if not (article.relevant or not relevance_filter):
+    if not (language.is_english(article) and (article.relevant or not relevance_filter)):
         return article, []
     mentions = plugins.get(extractor)(article)
     if not mentions and not relevance_filter:  # every article is linked by its main event
@@ -91,34 +102,44 @@ def process_partition(articles: list[Article], relevance_filter: bool = True,
 
 
 def _save(store: Store, done: list[tuple[Article, list[Mention]]]) -> None:
-    """Articles, then their mentions and claims: one transaction each for many articles."""
-    store.save_articles(a for a, _ in done)
-    store.save_mentions(m for _, mentions in done for m in mentions)
+    """Articles with their mentions and claims, the incidents they touch marked pending: one
+    transaction for many articles, so a killed run resumes cleanly (see the module doc)."""
+    mentions = [m for _, ms in done for m in ms]
+    store.save_articles([a for a, _ in done], mentions, pending=[m.incident_id for m in mentions])
 
 
 def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] | None = None,
            relevance_filter: bool = True, on_article: Callable[[str], None] | None = None,
            executor: Executor | None = None, partition_size: int = PARTITION_SIZE,
-           extractor: str = "rules") -> IngestReport:
+           extractor: str = "rules", options: IngestOptions | None = None) -> IngestReport:
     """Ingest documents into ``store`` and link their incidents to the ones already there.
 
     The per-article stages run on ``executor`` (default: in this process), a partition of
     ``partition_size`` new or changed articles at a time; linking and storing take the results
     in input order, so every executor gives the same database. ``extractor`` names the extractor
-    plugin (rules, learned, rules+learned: ``extract.plugins``), checked before any work."""
+    plugin (rules, learned, rules+learned: ``extract.plugins``), checked before any work.
+    ``on_article`` gets the file (or source) of each item read; ``options`` says how to read
+    inputs (ingest/sources.py)."""
     plugins.get(extractor)
+    t0 = time.perf_counter()
     report = IngestReport()
     linker = Linker(store.mentions(), store.next_incident_id_factory())
+    stories = StoryIndex(store.story_sketches())
     touched: set[str] = set()
     known = set(linker.by_id)
+    quarantined = {r["path"] for r in store.rejects() if r["path"]}
     seen: dict[str, str] = {}  # hashes of the articles sent this run: a repeated id is an update
     stored_before: deque[bool] = deque()  # per article sent, in order: is it an update?
 
     def partitions():
         part: list[Article] = []
-        for item in read_articles(paths, metadata):
+        for item in read_articles(paths, metadata, options):
+            report.seen += 1
             if on_article:
-                on_article(getattr(item, "id", None) or item.source)
+                on_article(item.path or item.source)
+            if item.path in quarantined:  # read again now: its old quarantine rows give way to today's
+                quarantined.discard(item.path)
+                store.release_rejects(paths=[item.path])
             if isinstance(item, Rejected):
                 store.add_reject(item)
                 report.rejected.append(item)
@@ -146,20 +167,23 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
                 done = []
                 report.updated += 1
                 touched |= store.remove_article_mentions(item.id)
+                stories.forget(item.id)
                 linker = Linker(store.mentions(), store.next_incident_id_factory())
             else:
                 report.added += 1
-            if not item.relevant:
+            stories.assign(item)
+            report.duplicates += item.story_id != item.id
+            if not language.is_english(item):
+                report.non_english += 1
+            elif not item.relevant:
                 report.irrelevant += 1
-                if relevance_filter:
-                    done.append((item, []))
-                    continue
             for m in mentions:
                 linker.link(m)
                 touched.add(m.incident_id)
             done.append((item, mentions))
             report.mentions += len(mentions)
         _save(store, done)
+    touched |= store.pending_incidents()
     incidents = []
     for incident_id in sorted(touched):
         cand = linker.by_id.get(incident_id)
@@ -174,6 +198,8 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
         else:
             report.incidents_new += 1
     store.save_incidents(incidents)
+    store.clear_pending(touched)
+    report.seconds = time.perf_counter() - t0
     return report
 
 

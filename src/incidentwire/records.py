@@ -41,6 +41,16 @@ class Article:
     dropped_lines: list[dict] = field(default_factory=list)
     relevant: bool | None = None
     relevance_reason: str | None = None
+    author: str | None = None
+    language: str | None = None          # ISO 639-1 code ("en"), None when too little text to tell
+    # Near-duplicate grouping (dedup.py): every article of one story -- a wire report and its
+    # syndicated copies -- shares ``story_id`` (the id of the first article seen of that story),
+    # so later stages count independent sources by distinct story_id, not by article.
+    story_id: str | None = None
+    duplicate_of: str | None = None      # id of an earlier article with the same clean text
+    minhash: bytes = b""                 # MinHash signature behind story_id (dedup.py)
+    text_key: str | None = None          # hash of the folded clean text, for exact duplicates
+    path: str | None = None              # the file on disk it came from (None for stdin)
 
 
 @dataclass
@@ -111,3 +121,7 @@ class Rejected:
 
     source: str
     reason: str
+    kind: str = "unreadable"   # missing | unreadable | binary | empty | too-large | undecodable |
+    #                            malformed-json | malformed-record | malformed-feed | malformed-archive |
+    #                            unsupported
+    path: str | None = None    # the file to read again on ``ingest --retry-quarantine``

@@ -191,11 +191,12 @@ def score(shared: Path, pred_rows, gold: Path) -> dict:
 
 def train(shared: Path, out_dir: Path = MODEL_DIR, epochs: int = 1, batch_size: int = 16, lr: float = 1e-4,
           neg_rate: float = 0.1, threads: int = 2, seed: int = 13, limit: int | None = None,
-          max_minutes: float | None = None, log=print) -> dict:
+          max_minutes: float | None = None, resume: Path | None = None, log=print) -> dict:
     """Fine-tune, export, pick the span threshold on dev, write the card; returns the card.
 
     ``max_minutes`` stops training early (the card records the steps done); word embeddings
-    stay frozen (half of MiniLM's weights, and the slowest part of a CPU update)."""
+    stay frozen (half of MiniLM's weights, and the slowest part of a CPU update). The torch weights
+    are saved as ``<out>/<name>.pt`` (not shipped, git-ignored); ``resume`` starts from such a file."""
     import torch
     from tokenizers import Tokenizer
 
@@ -212,6 +213,9 @@ def train(shared: Path, out_dir: Path = MODEL_DIR, epochs: int = 1, batch_size: 
     examples = build_examples(docs, tokenizer, neg_rate, seed)
     log(f"{len(docs)} train docs -> {len(examples)} windows")
     model = _model(base)
+    if resume:
+        model.load_state_dict(torch.load(resume, map_location="cpu"))
+        log(f"resumed from {resume}")
     model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.01)
     steps = epochs * ((len(examples) + batch_size - 1) // batch_size)
@@ -241,6 +245,7 @@ def train(shared: Path, out_dir: Path = MODEL_DIR, epochs: int = 1, batch_size: 
             break
     train_s = time.time() - t0
     out_dir.mkdir(parents=True, exist_ok=True)
+    torch.save(model.state_dict(), out_dir / f"{MODEL_NAME}.pt")
     fp32, q = export_onnx(model, out_dir, MODEL_NAME)
     fp32.unlink()
     (out_dir / f"{MODEL_NAME}.tokenizer.json").write_text(tokenizer.to_str(), encoding="utf-8")
@@ -252,23 +257,26 @@ def train(shared: Path, out_dir: Path = MODEL_DIR, epochs: int = 1, batch_size: 
             "settings": {"epochs": epochs, "batch_size": batch_size, "lr": lr, "neg_rate": neg_rate,
                          "window": WINDOW, "stride": STRIDE, "seed": seed, "windows": len(examples),
                          "frozen": "word embeddings", "steps_done": step, "steps_planned": steps,
-                         "max_minutes": max_minutes,
+                         "max_minutes": max_minutes, "resumed_from": str(resume) if resume else None,
                          "quantization": "onnxruntime dynamic int8 (QInt8 weights)"},
             "training": {"wall_s": round(train_s), "torch_threads": threads, "device": "cpu"},
             "threshold": 0.5}
     card_path = out_dir / f"{MODEL_NAME}.json"
     card_path.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
-    # choose the span threshold on dev
+    # choose on dev the role probability at which a word is tagged (see extract.learned.decode)
+    from .extract.learned import decode
+
     ext = LearnedExtractor(out_dir, MODEL_NAME, threads=threads)
     dev = load_jsonl(dev_path)
+    raw = [(doc, ext.predict_raw(doc["text"])) for doc in dev]
     sweep = {}
-    cached = [(doc, ext.predict(doc["text"])) for doc in dev]
-    for th in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
-        res = score(shared, predictions(cached, th), dev_path)
-        sweep[str(th)] = res["micro_gtt.f1"]
-        log(f"dev threshold {th}: micro_gtt.f1 {res['micro_gtt.f1']}")
-    best = max(sweep, key=sweep.get)
-    card["threshold"] = float(best)
+    for tau in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5):
+        cached = [(d, (tp, [sp for o, st, p in pw for sp in decode(o, st, p, d["text"], tau)])) for d, (tp, pw) in raw]
+        res = score(shared, predictions(cached, 0.0), dev_path)
+        sweep[str(tau)] = res["micro_gtt.f1"]
+        log(f"dev min_role_prob {tau}: micro_gtt.f1 {res['micro_gtt.f1']}")
+    card["min_role_prob"] = float(max(sweep, key=sweep.get))
+    card["threshold"] = 0.0
     card["dev_sweep_micro_gtt_f1"] = sweep
     card["size_bytes"] = q.stat().st_size
     card_path.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
@@ -285,9 +293,10 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-minutes", type=float)
     ap.add_argument("--limit", type=int)
+    ap.add_argument("--resume", help="torch weights (.pt) written by an earlier run")
     a = ap.parse_args(argv)
     card = train(Path(a.shared), Path(a.out), epochs=a.epochs, threads=a.threads, max_minutes=a.max_minutes,
-                 limit=a.limit, log=lambda m: print(m, flush=True))
+                 limit=a.limit, resume=Path(a.resume) if a.resume else None, log=lambda m: print(m, flush=True))
     print(json.dumps(card, indent=2))
     return 0
 

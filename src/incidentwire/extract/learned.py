@@ -69,22 +69,31 @@ def windows(n_tokens: int, window: int = WINDOW, stride: int = STRIDE) -> list[t
         s += stride
 
 
-def decode(offsets: list[tuple[int, int]], word_start: list[bool], probs, text: str) -> list[Span]:
+def decode(offsets: list[tuple[int, int]], word_start: list[bool], probs, text: str,
+           min_role_prob: float | None = None) -> list[Span]:
     """BIO label probabilities of one window's tokens -> spans of whole words.
 
-    A word takes the label of its first word piece; a span starts at B-role (or at an I-role
-    that does not continue a span of the same role) and its score is the mean probability of
-    its words' labels."""
+    A word takes the label of its first word piece: the most probable label, or, when
+    ``min_role_prob`` is given, the most probable role label whenever all role labels together
+    reach that probability (an under-confident tagger still finds its best guesses). A span
+    starts at B-role (or at an I-role that does not continue a span of the same role); its score
+    is the mean probability of its words' labels (of not-O when ``min_role_prob`` is given)."""
     spans: list[Span] = []
     cur: list | None = None  # [role, start char, end char, score sum, n words]
-    n = len(offsets)
-    for i in range(n):
+    for i in range(len(offsets)):
         if not word_start[i]:
             if cur is not None:
                 cur[2] = offsets[i][1]
             continue
         p = probs[i]
-        lab = max(range(len(p)), key=p.__getitem__)
+        if min_role_prob is None:
+            lab = max(range(len(p)), key=p.__getitem__)
+            conf = p[lab]
+        else:
+            lab = max(range(1, len(p)), key=p.__getitem__)
+            conf = 1.0 - p[0]
+            if conf < min_role_prob:
+                lab = 0
         name = LABELS[lab]
         if name == "O":
             if cur is not None:
@@ -93,11 +102,11 @@ def decode(offsets: list[tuple[int, int]], word_start: list[bool], probs, text: 
             continue
         role = name[2:]
         if name.startswith("I-") and cur is not None and cur[0] == role:
-            cur[2], cur[3], cur[4] = offsets[i][1], cur[3] + p[lab], cur[4] + 1
+            cur[2], cur[3], cur[4] = offsets[i][1], cur[3] + conf, cur[4] + 1
             continue
         if cur is not None:
             spans.append(cur)
-        cur = [role, offsets[i][0], offsets[i][1], float(p[lab]), 1]
+        cur = [role, offsets[i][0], offsets[i][1], float(conf), 1]
     if cur is not None:
         spans.append(cur)
     return [Span(role, a, b, text[a:b], total / k) for role, a, b, total, k in spans]
@@ -141,6 +150,8 @@ class LearnedExtractor:
         self.card = json.loads(card_path.read_text(encoding="utf-8"))
         self.threshold = float(self.card.get("threshold", 0.5))
         self.stride = int(self.card.get("inference_stride", STRIDE))
+        mrp = self.card.get("min_role_prob")
+        self.min_role_prob = None if mrp is None else float(mrp)
         self.tokenizer = Tokenizer.from_file(str(tok_path))
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
@@ -155,8 +166,9 @@ class LearnedExtractor:
         starts = [i == 0 or word_ids[i] != word_ids[i - 1] for i in range(len(word_ids))]
         return enc.ids, enc.offsets, starts
 
-    def predict(self, text: str) -> tuple[list[float], list[Span]]:
-        """Type probabilities (from the first window) and all raw spans of a text."""
+    def predict_raw(self, text: str):
+        """Type probabilities (from the first window) and, per window, (offsets, word starts,
+        label probabilities) of its tokens."""
         import numpy as np
 
         ids, offsets, starts = self.encode(text)
@@ -169,15 +181,21 @@ class LearnedExtractor:
             batch[k, :len(row)] = row
             mask[k, :len(row)] = 1
         tok_logits, type_logits = self.session.run(None, {"input_ids": batch, "attention_mask": mask})
-        spans: list[Span] = []
+        per_window = []
         for k, (a, b) in enumerate(wins):
             lg = tok_logits[k, 1:1 + b - a]
             p = np.exp(lg - lg.max(-1, keepdims=True))
             p /= p.sum(-1, keepdims=True)
-            spans.extend(decode(offsets[a:b], starts[a:b], p.tolist(), text))
-        t = type_logits[0] - type_logits[0].max()
-        tp = np.exp(t) / np.exp(t).sum()
-        return tp.tolist(), spans
+            per_window.append((offsets[a:b], starts[a:b], p.tolist()))
+        t = np.exp(type_logits[0] - type_logits[0].max())
+        return (t / t.sum()).tolist(), per_window
+
+    def predict(self, text: str, min_role_prob: float | None = None) -> tuple[list[float], list[Span]]:
+        """Type probabilities (from the first window) and all spans of a text."""
+        tp, per_window = self.predict_raw(text)
+        if min_role_prob is None:
+            min_role_prob = self.min_role_prob
+        return tp, [sp for offs, st, p in per_window for sp in decode(offs, st, p, text, min_role_prob)]
 
     def extract(self, text: str) -> tuple[str, float, dict[str, list[Span]]]:
         """(MUC-4 incident type or "none", its probability, role -> spans over the threshold)."""

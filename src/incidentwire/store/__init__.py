@@ -29,7 +29,8 @@ from .migrations import MIGRATIONS
 
 ARTICLE_COLUMNS = ("id", "source", "content_hash", "raw", "format", "text", "clean_text", "title",
                    "publisher", "url", "published", "published_basis", "relevant",
-                   "relevance_reason", "dropped_json", "ingested_at")
+                   "relevance_reason", "dropped_json", "ingested_at", "author", "language", "story_id",
+                   "duplicate_of", "text_key", "minhash")
 
 
 def _now() -> str:
@@ -92,12 +93,14 @@ class Store:
             return conn.execute(text("SELECT content_hash FROM articles WHERE id = :id"),
                                 {"id": article_id}).scalar()
 
-    def save_article(self, art: Article) -> None:
-        self.save_articles([art])
+    def save_article(self, art: Article, mentions: Iterable[Mention] = (), pending: Iterable[str] = ()) -> None:
+        self.save_articles([art], mentions, pending)
 
-    def save_articles(self, arts: Iterable[Article]) -> None:
-        """Insert or replace articles in one transaction (ingest saves a partition at a time: a
-        commit per article was a third of the ingesting process's time)."""
+    def save_articles(self, arts: Iterable[Article], mentions: Iterable[Mention] = (),
+                      pending: Iterable[str] = ()) -> None:
+        """Insert or replace articles -- with their mentions, and the incidents those touch marked
+        pending -- in one transaction: a killed run never leaves an article half stored, and a
+        commit per article was a third of the ingesting process's time."""
         rows = []
         for art in arts:
             row = {k: getattr(art, k, None) for k in ARTICLE_COLUMNS}
@@ -113,6 +116,32 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(text(f"INSERT INTO articles ({cols}) VALUES ({vals}) "
                               f"ON CONFLICT (id) DO UPDATE SET {updates}"), rows)
+            _write_mentions(conn, mentions)
+            self._mark_pending(conn, pending)
+
+    @staticmethod
+    def _mark_pending(conn, incident_ids: Iterable[str]) -> None:
+        ids = [{"id": i} for i in sorted(set(incident_ids)) if i]
+        if ids:
+            conn.execute(text("INSERT INTO incidents_pending (id) VALUES (:id) ON CONFLICT (id) DO NOTHING"), ids)
+
+    def pending_incidents(self) -> set[str]:
+        """Incidents whose mentions changed but whose fields were not reconciled yet."""
+        with self.engine.connect() as conn:
+            return {r[0] for r in conn.execute(text("SELECT id FROM incidents_pending"))}
+
+    def clear_pending(self, incident_ids: Iterable[str]) -> None:
+        clause, params = _in_clause(incident_ids)
+        with self.engine.begin() as conn:
+            conn.execute(text(f"DELETE FROM incidents_pending WHERE id IN {clause}"), params)
+
+    def story_sketches(self) -> list[tuple[str, str | None, str | None, bytes | None]]:
+        """(id, story_id, text_key, minhash) of every article, in ingest order (dedup.py)."""
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(
+                "SELECT id, story_id, text_key, minhash FROM articles ORDER BY rowid"
+                if self.engine.dialect.name == "sqlite" else
+                "SELECT id, story_id, text_key, minhash FROM articles ORDER BY ingested_at, id"))]
 
     def article(self, article_id: str) -> dict:
         with self.engine.connect() as conn:
@@ -122,6 +151,7 @@ class Store:
             raise NotFoundError(f"no article with id {article_id!r}")
         out = dict(row)
         out["dropped_lines"] = json.loads(out.pop("dropped_json") or "[]")
+        out.pop("minhash", None)  # dedup's internal signature: bytes, meaningless to a reader
         return out
 
     def article_ids(self) -> list[str]:
@@ -129,14 +159,28 @@ class Store:
             return [r[0] for r in conn.execute(text("SELECT id FROM articles ORDER BY id"))]
 
     def add_reject(self, rej: Rejected) -> None:
+        """Quarantine an input (one row per source: a second refusal updates the reason)."""
         with self.engine.begin() as conn:
-            conn.execute(text("INSERT INTO rejects (source, reason, at) VALUES (:s, :r, :at)"),
-                         {"s": rej.source, "r": rej.reason, "at": _now()})
+            conn.execute(text("INSERT INTO rejects (source, reason, kind, path, at) VALUES (:s, :r, :k, :p, :at) "
+                              "ON CONFLICT (source) DO UPDATE SET reason = excluded.reason, kind = excluded.kind, "
+                              "path = excluded.path, at = excluded.at"),
+                         {"s": rej.source, "r": rej.reason, "k": rej.kind, "p": rej.path, "at": _now()})
 
     def rejects(self) -> list[dict]:
+        """The quarantine: every input refused, with its kind, reason and the file to retry."""
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(text("SELECT source, reason, at FROM rejects "
+            return [dict(r) for r in conn.execute(text("SELECT source, kind, reason, path, at FROM rejects "
                                                        "ORDER BY id")).mappings()]
+
+    def release_rejects(self, sources: Iterable[str] | None = None, paths: Iterable[str] | None = None) -> int:
+        """Take inputs out of quarantine (by source, or every row from the given files)."""
+        with self.engine.begin() as conn:
+            n = 0
+            for column, values in (("source", sources), ("path", paths)):
+                if values is not None:
+                    clause, params = _in_clause(values)
+                    n += conn.execute(text(f"DELETE FROM rejects WHERE {column} IN {clause}"), params).rowcount
+        return n
 
     # ------------------------------------------------------------------ mentions and claims
     def remove_article_mentions(self, article_id: str) -> set[str]:
@@ -147,31 +191,12 @@ class Store:
                 text("SELECT incident_id FROM mentions WHERE article_id = :a"), {"a": article_id}) if r[0]}
             conn.execute(text("DELETE FROM claims WHERE article_id = :a"), {"a": article_id})
             conn.execute(text("DELETE FROM mentions WHERE article_id = :a"), {"a": article_id})
+            self._mark_pending(conn, affected)
         return affected
 
     def save_mentions(self, mentions: Iterable[Mention]) -> None:
-        """Replace these mentions and their claims: four statements for the whole list (one per
-        row cost ~1 ms a mention, a third of what the ingesting process spent storing)."""
-        mentions = list(mentions)
-        if not mentions:
-            return
-        keys = [{"k": m.key} for m in mentions]
-        claims = []
-        for m in mentions:
-            claims += [{"k": m.key, "a": m.article_id, "f": c.field, "v": json.dumps(c.value),
-                        "s": c.start, "e": c.end, "q": c.quote, "x": c.extractor, "c": c.confidence}
-                       for c in m.claims] or [{"k": m.key, "a": m.article_id, "f": "_none", "v": "null",
-                                               "s": 0, "e": 0, "q": "", "x": "", "c": 0.0}]
         with self.engine.begin() as conn:
-            conn.execute(text("DELETE FROM claims WHERE mention_key = :k"), keys)
-            conn.execute(text("DELETE FROM mentions WHERE key = :k"), keys)
-            conn.execute(text("INSERT INTO mentions (key, article_id, idx, role, incident_id, "
-                              "published) VALUES (:k, :a, :i, :r, :inc, :p)"),
-                         [{"k": m.key, "a": m.article_id, "i": m.index, "r": m.role,
-                           "inc": m.incident_id, "p": m.published} for m in mentions])
-            conn.execute(
-                text('INSERT INTO claims (mention_key, article_id, field, value_json, start, "end", '
-                     "quote, extractor, confidence) VALUES (:k, :a, :f, :v, :s, :e, :q, :x, :c)"), claims)
+            _write_mentions(conn, mentions)
 
     def mentions(self, incident_ids: Iterable[str] | None = None) -> list[Mention]:
         """Mentions with their claims, for the given incidents (all when None)."""
@@ -324,6 +349,30 @@ def _placeholders(conn, names: list[str]) -> str:
     if conn.dialect.paramstyle == "pyformat":
         return ", ".join(f"%({n})s" for n in names)
     return ", ".join(f":{n}" for n in names)
+
+
+def _write_mentions(conn, mentions: Iterable[Mention]) -> None:
+    """Replace these mentions and their claims: four statements for the whole list (one per
+    row cost ~1 ms a mention, a third of what the ingesting process spent storing)."""
+    mentions = list(mentions)
+    if not mentions:
+        return
+    keys = [{"k": m.key} for m in mentions]
+    claims = []
+    for m in mentions:
+        claims += [{"k": m.key, "a": m.article_id, "f": c.field, "v": json.dumps(c.value),
+                    "s": c.start, "e": c.end, "q": c.quote, "x": c.extractor, "c": c.confidence}
+                   for c in m.claims] or [{"k": m.key, "a": m.article_id, "f": "_none", "v": "null",
+                                           "s": 0, "e": 0, "q": "", "x": "", "c": 0.0}]
+    conn.execute(text("DELETE FROM claims WHERE mention_key = :k"), keys)
+    conn.execute(text("DELETE FROM mentions WHERE key = :k"), keys)
+    conn.execute(text("INSERT INTO mentions (key, article_id, idx, role, incident_id, "
+                      "published) VALUES (:k, :a, :i, :r, :inc, :p)"),
+                 [{"k": m.key, "a": m.article_id, "i": m.index, "r": m.role,
+                   "inc": m.incident_id, "p": m.published} for m in mentions])
+    conn.execute(
+        text('INSERT INTO claims (mention_key, article_id, field, value_json, start, "end", '
+             "quote, extractor, confidence) VALUES (:k, :a, :f, :v, :s, :e, :q, :x, :c)"), claims)
 
 
 def _in_clause(values: Iterable[str]) -> tuple[str, dict]:

@@ -176,5 +176,28 @@ def m_alerts_threat_levels_outbox_watch(conn: Connection) -> None:
         ddl(conn, statement)
 
 
+def m_ingest_quarantine_dedup_language(conn: Connection) -> None:
+    """Article author, language and story grouping (dedup.py); quarantine kind and retry path on
+    rejects, one row per source (re-reading a bad file updates its row instead of adding one);
+    incidents whose fields await reconciling, so a killed run is finished by the next one."""
+    for statement in (
+        "ALTER TABLE articles ADD COLUMN author TEXT",
+        "ALTER TABLE articles ADD COLUMN language TEXT",
+        "ALTER TABLE articles ADD COLUMN story_id TEXT",
+        "ALTER TABLE articles ADD COLUMN duplicate_of TEXT",
+        "ALTER TABLE articles ADD COLUMN text_key TEXT",
+        "ALTER TABLE articles ADD COLUMN minhash BLOB",
+        "CREATE INDEX articles_story ON articles(story_id)",
+        "ALTER TABLE rejects ADD COLUMN kind TEXT",
+        "ALTER TABLE rejects ADD COLUMN path TEXT",
+        "DELETE FROM rejects WHERE id NOT IN (SELECT MAX(id) FROM rejects GROUP BY source)",
+        "CREATE UNIQUE INDEX rejects_source ON rejects(source)",
+        "CREATE TABLE incidents_pending (id TEXT PRIMARY KEY)",
+    ):
+        ddl(conn, statement)
+
+
+
 MIGRATIONS = [m001_initial, m002_incident_query_columns, m003_article_full_text,
-              m004_postgres_jsonb_fields, m_review_audit_tokens, m_alerts_threat_levels_outbox_watch]
+              m004_postgres_jsonb_fields, m_review_audit_tokens, m_alerts_threat_levels_outbox_watch,
+              m_ingest_quarantine_dedup_language]

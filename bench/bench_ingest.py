@@ -1,0 +1,164 @@
+"""Ingest + clean throughput (no extraction) on realistic 50-150 KB news pages, and our
+overhead over trafilatura's own ``extract()`` loop on the same files, measured in one run.
+
+The pages are generated (seeded, so every run sees the same bytes): a full news-site shell --
+head with meta tags, inline CSS/JS and JSON-LD, navigation menus, cookie banner, share rows,
+a story of 8-25 paragraphs with a dateline, figure captions, related-links teasers, a reader
+comment section, a long footer -- padded with the markup real sites carry (nested divs with
+classes, inline SVG icons, tracking scripts) until it weighs 50-150 KB.
+
+"ours" = ``incidentwire.pipeline.read_and_prepare`` over the folder: read each file, detect
+its encoding, clean it (trafilatura + our line rules), page metadata and dateline, language,
+relevance, exact and near-duplicate grouping -- everything ``ingest`` does before extraction
+and the database write. "baseline" = ``trafilatura.extract(html)`` on each file's bytes.
+Both use the same number of worker processes (``--workers``, default 2, the machine's cores).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+import types
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+WORDS = ("government police officials said reported attack city province residents security forces "
+         "morning statement minister village market witnesses capital northern southern district "
+         "local hospital spokesman week military authorities investigation region people group "
+         "killed injured explosion gunmen vehicle checkpoint army border").split()
+SECTIONS = ["Home", "World", "Africa", "Asia", "Europe", "Middle East", "Business", "Tech", "Science",
+            "Health", "Sport", "Opinion", "Video", "Podcasts", "Newsletters"]
+CITIES = ["Kabul", "Lagos", "Mosul", "Karachi", "Mogadishu", "Bamako", "Peshawar", "Maiduguri", "Aleppo"]
+
+
+def _sentence(rng: random.Random, n: int | None = None) -> str:
+    words = [rng.choice(WORDS) for _ in range(n or rng.randint(12, 30))]
+    return " ".join(words).capitalize() + "."
+
+
+def _paragraph(rng: random.Random) -> str:
+    return " ".join(_sentence(rng) for _ in range(rng.randint(2, 5)))
+
+
+def make_page(seed: int) -> str:
+    """One realistic news page of roughly 50-150 KB."""
+    rng = random.Random(seed)
+    city = rng.choice(CITIES)
+    target = rng.randint(50_000, 150_000)
+    title = f"{rng.randint(2, 40)} killed in {rng.choice(['bomb', 'gun', 'rocket'])} attack near {city} market"
+    day = f"2023-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    nav = "".join(f'<li class="nav__item"><a class="nav__link" href="/{s.lower()}">{s}</a></li>' for s in SECTIONS)
+    story = [f"<p>{city.upper()}, {day} (Wire) - {_paragraph(rng)}</p>"]
+    for k in range(rng.randint(8, 25)):
+        story.append(f"<p>{_paragraph(rng)}</p>")
+        if k == 3:
+            story.append(f'<figure class="media"><img src="/img/{seed}.jpg" alt="scene"><figcaption>'
+                         f"Security forces at the scene in {city}. Photo: AFP</figcaption></figure>")
+        if k == 6:
+            story.append('<aside class="related"><h3>Related</h3><ul>' + "".join(
+                f'<li><a href="/story/{seed}-{j}">{_sentence(rng, 8)[:-1]}</a></li>' for j in range(5)) + "</ul></aside>")
+    comments = "".join(f'<div class="comment"><span class="user">reader{j}</span><p>{_sentence(rng)}</p></div>'
+                       for j in range(rng.randint(3, 12)))
+    svg = ('<svg class="icon" viewBox="0 0 24 24" width="24" height="24"><path d="M12 2C6.48 2 2 6.48 2 12s4.48 '
+           '10 10 10 10-4.48 10-10S17.52 2 12 2zm0 18c-4.41 0-8-3.59-8-8s3.59-8 8-8 8 3.59 8 8-3.59 8-8 8z"/></svg>')
+    head = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title} | World News</title>'
+            f'<meta property="og:title" content="{title}"><meta property="og:site_name" content="World News">'
+            f'<meta name="author" content="Staff Reporter"><meta property="article:published_time" content="{day}T08:30:00Z">'
+            f'<link rel="canonical" href="https://news.example.com/world/{seed}">'
+            '<style>' + "".join(f".c{j}{{margin:{j}px;padding:{j % 7}px;color:#{j:06x}}}" for j in range(300)) + '</style>'
+            '<script>window.dataLayer=window.dataLayer||[];' + "x=1;" * 400 + '</script>'
+            f'<script type="application/ld+json">{{"@type":"NewsArticle","headline":"{title}","datePublished":"{day}"}}</script>'
+            '</head>')
+    body = (f'<body><div id="cookie-banner" class="banner"><p>We use cookies to improve your experience. '
+            'By using our site you accept our cookie policy.</p><button>Accept</button></div>'
+            f'<header class="site-header"><nav class="nav"><ul class="nav__list">{nav}</ul></nav></header>'
+            f'<main><article class="story"><h1 class="story__title">{title}</h1>'
+            f'<div class="byline">By Staff Reporter</div><time datetime="{day}">{day}</time>'
+            f'<div class="share">{svg * 4}<a href="#">Share</a><a href="#">Tweet</a></div>'
+            f'<div class="story__body">{"".join(story)}</div></article>'
+            f'<section class="comments"><h2>Comments</h2>{comments}</section></main>')
+    # Real pages carry most of their weight as inline scripts and JSON state (hydration data,
+    # ad and analytics tags), plus some promo blocks.
+    promo = (f'<div class="promo c{seed % 300}"><div class="promo__inner"><a class="promo__link" href="/promo">'
+             f'{svg}<span class="promo__label">Most read</span></a></div></div>')
+    state = ",".join(f'{{"id":{j},"headline":"{_sentence(rng, 8)[:-1]}","url":"/story/{j}","img":"/i/{j}.jpg"}}'
+                     for j in range(12))
+    pad_unit = (f'<script>window.__STATE_{seed}=[{state}];function t(e){{return e&&e.length>0?e.map(function(x)'
+                '{return x.id}):[]}</script>' + promo * 2)
+    footer = ('<footer class="site-footer"><ul>' + "".join(f'<li><a href="/{s.lower()}">{s}</a></li>' for s in SECTIONS)
+              + '</ul><p>Copyright 2023 World News. All rights reserved.</p></footer>')
+    page = head + body
+    while len(page) + len(footer) < target:
+        page += pad_unit
+    return page + footer + "</body></html>"
+
+
+def write_pages(folder: Path, n: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n):
+        p = folder / f"page_{i:05d}.html"
+        p.write_text(make_page(i), encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def _baseline_one(path: str) -> int:
+    import trafilatura
+
+    return len(trafilatura.extract(Path(path).read_bytes()) or "")
+
+
+def _ours_chunk(paths: list[str]) -> int:
+    from incidentwire.pipeline import read_and_prepare
+
+    return sum(1 for _ in read_and_prepare(paths))
+
+
+def _warm(_: int) -> None:
+    import trafilatura  # noqa: F401
+
+    from incidentwire import pipeline  # noqa: F401
+    from incidentwire.language import detect_language
+    detect_language("Warm the language models up before the clock starts running.")
+
+
+def _timed(pool: ProcessPoolExecutor, fn, jobs) -> float:
+    t0 = time.perf_counter()
+    list(pool.map(fn, jobs))
+    return time.perf_counter() - t0
+
+
+def _importable() -> None:
+    """bench/run.py loads this file without registering it; worker processes pickle these
+    functions by module name, so make the name resolve."""
+    if sys.modules.get(__name__) is None or getattr(sys.modules[__name__], "_baseline_one", None) is not _baseline_one:
+        module = types.ModuleType(__name__)
+        module.__dict__.update(globals())
+        sys.modules[__name__] = module
+
+
+def run(args) -> dict:
+    _importable()
+    n = 60 if getattr(args, "quick", False) else 400
+    workers = int(getattr(args, "workers", 0) or os.environ.get("INCIDENTWIRE_BENCH_WORKERS", 2))
+    tmp = Path(tempfile.mkdtemp(prefix="bench_ingest_"))
+    try:
+        paths = [str(p) for p in write_pages(tmp / "pages", n)]
+        kb = sum(os.path.getsize(p) for p in paths) / n / 1024
+        chunks = [paths[i::workers] for i in range(workers)]
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(_warm, range(workers)))
+            # Interleave the two so machine noise hits both alike; keep each one's best.
+            base = min(_timed(pool, _baseline_one, paths) for _ in range(2))
+            ours = min(_timed(pool, _ours_chunk, chunks) for _ in range(2))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {"pages": n, "workers": workers, "mean_page_kb": round(kb, 1),
+            "ingest_clean_articles_per_s": round(n / ours, 1),
+            "trafilatura_extract_articles_per_s": round(n / base, 1),
+            "overhead_vs_trafilatura": round(ours / base - 1, 3)}
