@@ -200,12 +200,7 @@ class Store:
 
     def mentions(self, incident_ids: Iterable[str] | None = None) -> list[Mention]:
         """Mentions with their claims, for the given incidents (all when None)."""
-        where, params, wanted = "", {}, None
-        if incident_ids is not None:
-            wanted = set(incident_ids)
-            if len(wanted) <= 1000:     # past that, read all and filter: no parameter limit to hit
-                clause, params = _in_clause(wanted)
-                where = f"WHERE m.incident_id IN {clause}"
+        where, params, wanted = _id_filter("m.incident_id", incident_ids)
         sql = ('SELECT m.key, m.article_id, m.idx, m.role, m.incident_id, m.published, c.field, '
                'c.value_json, c.start, c."end", c.quote, c.extractor, c.confidence, a.publisher, a.relevant '
                "FROM mentions m LEFT JOIN claims c ON c.mention_key = m.key "
@@ -288,12 +283,7 @@ class Store:
 
     def incidents(self, ids: Iterable[str] | None = None) -> list[Incident]:
         """Incidents with their mentions and claims."""
-        where, params, wanted = "", {}, None
-        if ids is not None:
-            wanted = set(ids)
-            if len(wanted) <= 1000:     # past that, read all and filter: no parameter limit to hit
-                clause, params = _in_clause(wanted)
-                where = f"WHERE id IN {clause}"
+        where, params, wanted = _id_filter("id", ids)
         with self.engine.connect() as conn:
             rows = {r[0]: dict(_fields(r[1]), reviewed=bool(r[2])) for r in conn.execute(
                 text(f"SELECT id, fields_json, reviewed FROM incidents {where} ORDER BY id"), params)
@@ -373,6 +363,19 @@ def _write_mentions(conn, mentions: Iterable[Mention]) -> None:
     conn.execute(
         text('INSERT INTO claims (mention_key, article_id, field, value_json, start, "end", '
              "quote, extractor, confidence) VALUES (:k, :a, :f, :v, :s, :e, :q, :x, :c)"), claims)
+
+
+def _id_filter(column: str, ids: Iterable[str] | None) -> tuple[str, dict, set | None]:
+    """A WHERE clause keeping ``column`` in ``ids`` (all rows when None), its parameters, and the
+    wanted set. Past 1000 ids there is no clause: the caller reads all rows and keeps the wanted
+    ones, so no backend's bound-parameter limit is hit."""
+    if ids is None:
+        return "", {}, None
+    wanted = set(ids)
+    if len(wanted) > 1000:
+        return "", {}, wanted
+    clause, params = _in_clause(wanted)
+    return f"WHERE {column} IN {clause}", params, wanted
 
 
 def _in_clause(values: Iterable[str]) -> tuple[str, dict]:
