@@ -59,6 +59,7 @@ from .records import Article, Claim, Mention
 
 LINK_THRESHOLD = 3.0
 AMBIGUITY_MARGIN = 0.25
+GROUP_LINK_MIN = 2.0
 TEXT_POINTS = 25.0
 MAIN_WINDOW_DAYS = 7
 SOFT_CONFLICT_POINTS = 1.0
@@ -411,12 +412,28 @@ class Linker:
         if scored and scored[0][0] >= LINK_THRESHOLD and (
                 len(scored) == 1 or scored[0][0] - scored[1][0] >= AMBIGUITY_MARGIN):
             best = scored[0]
+        elif scored:
+            best = _group_member_link(mention, scored)
         incident_id = best[1] if best else self._new_id()
         cand = self.by_id.setdefault(incident_id, Candidate(incident_id))
         cand.add(mention)
         self._index(cand)
         mention.incident_id = incident_id
         return incident_id, (best[0] if best else None)
+
+
+def _group_member_link(mention: Mention, scored: list[tuple[float, str]]) -> tuple[float, str] | None:
+    """A report of several events counted together and not told apart ("two explosions ... in
+    May", extract.incidents._count_group) links one to one to the incidents other reports
+    place: when exactly as many known incidents fit as the group has members still unlinked
+    (its earlier members took theirs, and an article never links twice to one incident), the
+    best of them is this member's. Each must reach ``GROUP_LINK_MIN`` (a compatible date and the
+    same attack type)."""
+    group = mention.value("event_group")
+    if not group:
+        return None
+    fitting = [si for si in scored if si[0] >= GROUP_LINK_MIN]
+    return fitting[0] if fitting and len(fitting) == group["size"] - group["member"] else None
 
 
 def relink_mentions(mentions: list[Mention], new_id) -> Linker:

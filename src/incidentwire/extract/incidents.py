@@ -10,8 +10,13 @@ How an article becomes incidents ("frames"):
    date, the current frame when it names neither, else a new frame. When a clause names two
    cities, it is cut at the trigger before each ("a suicide bombing in Aktobe in May, and a car
    explosion ... in Astana").
+   A clause that counts several events ("Two explosions ... killed at least two people in
+   May") gives one frame per event when it names no place and no day, or one per city when one
+   trigger word covers several cities; the events share the clause's toll (``_count_group``).
 4. Sentences without a trigger still give their casualty counts and perpetrators to the current
    frame ("Local media reported that at least seven police are being treated in hospital").
+5. An aggregate that itemises its dead ("including ... two occupants of the exploding car")
+   gives a count to the one frame an item's words point at (extract/breakdown.py).
 The first frame is the article's main incident; the others are background incidents.
 
 Limits: rule-based and sentence-local; pronouns and "the same group" are not resolved; an
@@ -25,7 +30,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..records import Article, Claim, Mention
-from . import actors, registry, responses, types
+from . import actors, breakdown, registry, responses, types
 from .dates import DateMention, find_dates
 from .places import Place, PlaceMention, find_places, main_country
 from .tolls import TollMention, find_references, find_tolls
@@ -54,6 +59,12 @@ REPORTING_RE = re.compile(
 CONSEQUENCE_RE = re.compile(
     r",?\s+(?:prompting|sparking|triggering|leading\s+to|which\s+prompted|that\s+prompted)\s+"
     r"(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:operation|raid|sweep|crackdown|manhunt)", re.IGNORECASE)
+# "Two explosions ... in May", "three separate attacks": one clause that counts several events
+COUNT_EVENTS_RE = re.compile(
+    r"(?<!\bthe\s)(?<!\bthese\s)(?<!\bthose\s)\b(?P<n>two|three|four|five|[2-5])\s+(?:[\w-]+\s+)?"
+    r"(?:explosions|blasts|bombings|attacks|shootings|ambushes)\b", re.IGNORECASE)
+# where a noun phrase before a trigger word starts ("... and | a car explosion in Astana")
+_NP_START_RE = re.compile(r"\b(?:an?|the|another)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 _PARA_RE = re.compile(r"[^\n]+")
 _SENT_RE = re.compile(r".+?(?:[.!?](?=[\s\"”’)]|$)[\"”’)]*|$)", re.DOTALL)
 
@@ -71,6 +82,7 @@ class Frame:
     place: PlaceMention | None = None
     date: DateMention | None = None
     followup_of: Frame | None = None
+    group: tuple[int, int] | None = None  # (events counted together, this one's position)
 
     @property
     def city(self) -> str | None:
@@ -131,7 +143,7 @@ def _clauses(text: str, start: int, end: int) -> list[Segment]:
     return [Segment(start, cut.start()), Segment(cut.start(), end, followup=True)]
 
 
-def _split_by_city(seg: Segment, triggers: list[re.Match], cities: list[PlaceMention]) -> list[Segment]:
+def _split_by_city(text: str, seg: Segment, triggers: list[re.Match], cities: list[PlaceMention]) -> list[Segment]:
     """Cut a clause that names several cities at the trigger word before each city."""
     distinct = {c.place.name for c in cities}
     if len(distinct) < 2:
@@ -139,7 +151,8 @@ def _split_by_city(seg: Segment, triggers: list[re.Match], cities: list[PlaceMen
     cuts = []
     for c in cities:
         before = [t.start() for t in triggers if t.start() < c.start]
-        cuts.append(before[-1] if before else seg.start)
+        np_start = _NP_START_RE.search(text, max(seg.start, before[-1] - 40), before[-1]) if before else None
+        cuts.append(np_start.start() if np_start else before[-1] if before else seg.start)
     cuts = sorted({max(seg.start, x) for x in cuts} | {seg.start})
     bounds = cuts + [seg.end]
     return [Segment(a, b, seg.followup) for a, b in zip(bounds, bounds[1:]) if b > a]
@@ -175,8 +188,13 @@ def segment_frames(text: str, dates: list[DateMention], places: list[PlaceMentio
             continue
         for clause in _clauses(text, s_start, s_end):
             clause_triggers = [t for t in triggers if clause.start <= t.start() < clause.end]
+            group = _count_group(text, clause, clause_triggers, _within(cities, clause), _within(dates, clause),
+                                 frames, current)
+            if group:
+                current = group[0]
+                continue
             previous_date = None
-            for seg in _split_by_city(clause, clause_triggers, _within(cities, clause)):
+            for seg in _split_by_city(text, clause, clause_triggers, _within(cities, clause)):
                 seg_dates = _within(dates, seg)
                 if not seg_dates and previous_date is not None:
                     # "a bombing in Aktobe in May, and a car explosion a week later in Astana"
@@ -198,6 +216,47 @@ def segment_frames(text: str, dates: list[DateMention], places: list[PlaceMentio
         if frames[0].place is None and named:
             frames[0].place = named[0]
     return frames
+
+
+def _count_group(text: str, clause: Segment, triggers: list[re.Match], cities: list[PlaceMention],
+                 dates: list[DateMention], frames: list[Frame], current: Frame | None) -> list[Frame]:
+    """Frames for a clause that counts several events of one kind ("Two explosions, including the
+    country's first-known suicide bombing, killed at least two people in May"): one frame per
+    city when one trigger word covers several ("blasts in Aktobe and Astana"), else, when the
+    clause names no place and no day (so nothing says it was one operation) and starts a new
+    incident, one frame per counted event. The events share the clause, and so its toll (see
+    _toll_claims). Returns the frames it added or extended ([] when the rule does not apply)."""
+    counted = COUNT_EVENTS_RE.search(text, clause.start, clause.end)
+    if counted is None or current is None:
+        return []
+    names = list(dict.fromkeys(c.place.name for c in cities))
+    if len(names) == 1 or any(d.precision == "day" for d in dates):
+        return []  # one place or one day: one operation, even with several blasts
+    date = dates[0] if dates else None
+    value = date.value if date else None
+    if len(names) > 1:
+        if any(cities[0].start < t.start() < cities[-1].start for t in triggers):
+            return []  # a trigger per city: _split_by_city cuts the clause
+        out = []
+        for k, name in enumerate(names):
+            known = next((f for f in frames if f.followup_of is None and f.city == name
+                          and dates_compatible(value, f.date.value if f.date else None)), None)
+            if known is None:
+                known = Frame(place=next(c for c in cities if c.place.name == name), date=date,
+                              group=(len(names), k))
+                frames.append(known)
+            known.segments.append(clause)
+            out.append(known)
+        return out
+    if date is None or dates_compatible(value, current.date.value if current.date else None):
+        return []
+    n = int(counted.group("n")) if counted.group("n").isdigit() else _COUNT_WORDS[counted.group("n").lower()]
+    out = [Frame(segments=[clause], date=date, group=(n, k)) for k in range(n)]
+    frames.extend(out)
+    return out
+
+
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
 
 
 def _place_segment(frames: list[Frame], current: Frame | None, seg: Segment,
@@ -246,7 +305,24 @@ def extract_mentions(article: Article) -> list[Mention]:
                     published=article.published)
         m.claims = _frame_claims(article, text, frame, i == 0, tolls + references, places, country)
         mentions.append(m)
+    if any(t.is_aggregate for t in tolls):
+        _add_breakdown_counts(article, text, frames, mentions, tolls)
     return mentions
+
+
+def _add_breakdown_counts(article: Article, text: str, frames: list[Frame], mentions: list[Mention],
+                          tolls: list[TollMention]) -> None:
+    """Counts an aggregate itemises per incident (extract/breakdown.py), where the incident's
+    own sentences state none."""
+    frame_texts = [" ".join(text[s.start:s.end] for s in f.segments) + " " + (f.city or "") for f in frames]
+    for i, name, value, start, end in breakdown.attribute(text, tolls, frame_texts):
+        own = next((c for c in mentions[i].claims if c.field == name), None)
+        if own is not None and own.value.get("stated", True):
+            continue
+        if own is not None:
+            mentions[i].claims.remove(own)
+        value = dict(value, update=False, stated=True, categories={})
+        mentions[i].claims.append(_claim(article, text, name, value, start, end, "tolls", 0.4))
 
 
 def _claim(article: Article, text: str, name: str, value, start: int, end: int, extractor: str,
@@ -290,7 +366,11 @@ def _frame_claims(article: Article, text: str, frame: Frame, is_main: bool, toll
                 if not any(c.field == extractor.field and str(c.value).lower() == key for c in claims):
                     claims.append(_claim(article, text, extractor.field, value, seg.start + s, seg.start + e,
                                          extractor.name, extractor.confidence))
-    claims.extend(_toll_claims(article, text, frame, tolls))
+    toll_claims = _toll_claims(article, text, frame, tolls)
+    if frame.group is not None:
+        claims.append(_group_claim(article, text, frame))
+        toll_claims = [_shared_toll(c, frame.group[0]) for c in toll_claims]
+    claims.extend(toll_claims)
     if is_main:
         # what the authorities did is said anywhere in the article, often in sentences that are
         # not about the attack itself (arrests, operations): it goes with the main incident
@@ -402,6 +482,28 @@ def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMent
                      "stated": False, "categories": {}}
             claims.append(_claim(article, text, name, value, first.start, first.end, "tolls", 0.3))
     return claims
+
+
+def _group_claim(article: Article, text: str, frame: Frame) -> Claim:
+    """Which of several events counted together this incident is (the linker pairs such
+    place-less reports one to one with incidents other reports place)."""
+    size, member = frame.group
+    seg = frame.segments[0]
+    counted = COUNT_EVENTS_RE.search(text, seg.start, seg.end)
+    start, end = counted.span() if counted else (seg.start, seg.end)
+    return _claim(article, text, "event_group", {"size": size, "member": member}, start, end, "incidents", 0.5)
+
+
+def _shared_toll(claim: Claim, size: int) -> Claim:
+    """A toll said of several events together ("two explosions killed at least two people") is
+    no event's own count: each keeps it as ``group_total`` and reads as none reported, so a
+    report of that event alone wins in reconcile."""
+    if not claim.value.get("stated"):
+        return claim
+    total = {k: claim.value[k] for k in ("min", "best", "max")}
+    value = dict(claim.value, min=0, best=0, max=total["max"], stated=False,
+                 rule=f"shared-by-{size}-events", group_total=total)
+    return replace(claim, value=value, confidence=0.3)
 
 
 _BOTCHED_RE = re.compile(r"\b(?:botched|failed|premature(?:ly)?|accidental(?:ly)?)\s+(?:suicide\s+)?"
