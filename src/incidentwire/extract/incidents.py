@@ -175,8 +175,13 @@ def segment_frames(text: str, dates: list[DateMention], places: list[PlaceMentio
         if NON_INCIDENT_RE.search(sentence):
             continue
         triggers = list(TRIGGER_RE.finditer(text, s_start, s_end))
-        if not triggers and s_end == cut and current is None:
+        if s_end == cut and current is None:
             headline = Segment(s_start, s_end)  # the headline is about the main incident
+            if triggers:
+                # its places wait for the body: a headline often ends with the outlet's
+                # city ("... | CBS Denver") where the body's dateline gives the place
+                current = Frame(segments=[headline])
+                frames.append(current)
             continue
         if not triggers:
             if current is not None:
@@ -211,7 +216,8 @@ def segment_frames(text: str, dates: list[DateMention], places: list[PlaceMentio
                     continue
                 current = _place_segment(frames, current, seg, _within(cities, seg), seg_dates)
     if headline is not None and frames:
-        frames[0].segments.insert(0, headline)
+        if headline not in frames[0].segments:
+            frames[0].segments.insert(0, headline)
         named = _within(cities, headline)
         if frames[0].place is None and named:
             frames[0].place = named[0]
@@ -452,12 +458,12 @@ def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMent
                 and "perpetrators_killed" not in found and _BOTCHED_RE.search(text, seg.start, seg.end)):
             # "killed one man in what appeared to be a botched suicide bombing": the bomber
             found["perpetrators_killed"] = found.pop("killed")
-        for kind in ("killed", "hit"):
+        for kind in ("killed", "injured", "hit"):
             refs = [t for t in in_seg if t.kind == kind and t.is_reference]
             if refs and kind not in found:
                 found[kind + "_reference"] = ((False, 1), _sum_counts([refs[0].count]), refs[:1], False,
                                               "single-person-reference")
-    for kind in ("killed", "hit"):
+    for kind in ("killed", "injured", "hit"):
         ref = found.pop(kind + "_reference", None)
         if ref and (kind not in found or found[kind][1]["best"] == 0):
             found[kind] = ref

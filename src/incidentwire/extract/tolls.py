@@ -223,7 +223,7 @@ _VERB_RE = re.compile(
     rf"|(?P<kill_act>killing|kills|murdering|shooting\s+dead|(?:the\s+)?(?:killings?|murders?|deaths?)\s+of|"
     rf"claimed\s+the\s+lives\s+of|took\s+the\s+lives\s+of)"
     rf"|(?P<injure_act>injuring|wounding|hurting|injures?|wounds?)"
-    rf"|(?P<kill_pas>dead|died|dies|perished|succumbed|lost\s+(?:their|his|her)\s+lives)"
+    rf"|(?P<kill_pas>dead|deceased|died|dies|perished|succumbed|lost\s+(?:their|his|her)\s+lives)"
     rf"|(?P<injure_pas>hospitali[sz]ed|(?:being\s+)?treated\s+(?:in|at)\s+(?:a\s+|the\s+)?hospitals?)"
     rf"|(?P<hit_pas>(?:taken|rushed|transported|airlifted|flown)\s+to\s+(?:a\s+|the\s+)?(?:\w+\s+){{0,3}}hospitals?)"
     rf"|(?P<blew>blew|blowing)\s+(?P<self>himself|herself|themselves)\s+up)\b", re.I)
@@ -371,8 +371,19 @@ _REF_SUBJECT_RE = re.compile(
 _REF_OBJECT_RE = re.compile(
     r"\s+(?:him\b|her(?=\s*(?:[,.;!?]|$)|\s+(?:in|at|on|with|and|as|while|after|before|during|outside|inside|"
     r"near|to|once|twice|several|multiple|again|\d+|two|three|four|five)\b))", re.I)
-_FATAL_RE = re.compile(r"\bfatal(?:ly)?\s+(?:[A-Z][\w-]+\s+){0,2}(?:shooting|stabbing|attack|incident|crash)|"
-                       r"\b(?:his|her)\s+(?:body|death|murder|killing)\b|\bshooting\s+death\b", re.I)
+_FATAL_RE = re.compile(r"\b(?:fatal(?:ly)?|deadly)\s+(?:[A-Z][\w-]+\s+){0,2}(?:shooting|stabbing|attack|incident|crash)|"
+                       r"\b(?:his|her)\s+(?:death|murder|killing)\b|\bshooting\s+death\b|"
+                       r"(?<!\bof\s)\b(?:his|her|(?-i:[A-Z][\w-]+)['’]s)\s+body\b(?!\s+(?:armou?r|cam(?:era)?s?|language|parts?)\b)",
+                       re.I)
+# one person hurt and alive, pointed at by their condition ("listed in critical condition",
+# "is recovering", "non-life-threatening injuries"), or hit, outcome unsaid ("a gunshot wound")
+_ALIVE_RE = re.compile(
+    r"\b(?:in|listed\s+in|remains\s+in|remained\s+in)\s+(?:(?:very\s+)?(?:critical|serious|stable|fair|good|grave|"
+    r"guarded|satisfactory)(?:\s+(?:but|and)\s+stable)?)\s+condition\b|"
+    r"\b(?:is|was|are|were)\s+(?:now\s+)?(?:recovering|expected\s+to\s+(?:survive|recover|be\s+(?:ok|okay|fine|alright)))\b|"
+    r"\bnon-?\s?life[\s-]threatening\s+(?:injur(?:y|ies)|wounds?)\b", re.I)
+_WOUND_RE = re.compile(r"\b(?:a|one|single|multiple|several|two|three|apparent)\s+(?:\w+\s+)?(?:gunshot|bullet)\s+wounds?\b|"
+                       r"\b(?:bullet|round)\s+(?:hit|struck|hitting|striking)\b", re.I)
 
 
 def find_references(text: str) -> list[TollMention]:
@@ -391,16 +402,18 @@ def find_references(text: str) -> list[TollMention]:
         before = _REF_SUBJECT_RE.search(text, max(0, verb.start() - 80), verb.start())
         if before and before.group("name") and before.group("name").split()[0].lower() in _NOT_NAME:
             before = None
-        if before and before.group("rel") and group != "kill_pas":
+        passive = bool(re.search(rf"\b(?:{_BE})\b", verb.group("aux") or ""))
+        if before and before.group("rel") and not (group == "kill_pas" or passive and group in ("kill", "hit")):
             before = None
         after = None if before else _REF_OBJECT_RE.match(text, verb.end())
         if before or after:
             start, end = (before.start(), verb.end()) if before else (verb.start(), after.end())
             out.append(TollMention(start, end, text[start:end], kind, Count(1, 1, 1), "victims", None,
                                    False, _is_aggregate(text, start, end), True))
-    for fatal in _FATAL_RE.finditer(text):
-        out.append(TollMention(fatal.start(), fatal.end(), fatal.group(0), "killed", Count(1, 1, 1),
-                               "victims", None, False, False, True))
+    for kind, pattern in (("killed", _FATAL_RE), ("injured", _ALIVE_RE), ("hit", _WOUND_RE)):
+        for found in pattern.finditer(text):
+            out.append(TollMention(found.start(), found.end(), found.group(0), kind, Count(1, 1, 1),
+                                   "victims", None, False, _is_aggregate(text, found.start(), found.end()), True))
     return sorted(out, key=lambda m: m.start)
 
 
