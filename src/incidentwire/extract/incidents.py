@@ -36,16 +36,21 @@ from .places import Place, PlaceMention, find_places, main_country
 from .tolls import TollMention, find_references, find_tolls
 
 TRIGGER_RE = re.compile(
-    r"\b(?:attack(?:s|ed|er|ers|ing)?|shooting(?:s)?|shot|gunm[ae]n|gunfire|opened\s+fire|"
+    r"\b(?:attack(?:s|ed|er|ers|ing)?|shooting(?:s)?|shot|gunshots?|gunm[ae]n|gunfire|opened\s+fire|"
     r"bomb(?:s|ing|ings|ed|er|ers)?|explo(?:sions?|ded)|explosives|blasts?|blew\s+(?:\w+self\s+)?up|"
     r"kill(?:ed|ing|ings)|murder(?:ed|s|ing)?|slain|slaying|died|dead|stabb(?:ed|ing)|rampage|"
     r"ambush(?:ed)?|kidnap\w*|abduct\w*|hostages?|hijack\w*|massacre\w*|assassinat\w*|arson|"
     r"set\s+fire|torched|grenades?|rammed|massacred)\b", re.IGNORECASE)
-# Sentences that talk about something other than an incident as it happened.
+# Sentences that talk about something other than an incident as it happened: running totals
+# and anniversaries are skipped; what came after an incident (arrests, charges, trials,
+# funerals) starts no incident but tells the current one's toll ("charged in the shooting
+# death of ...", "an arrest in a shooting that left one person critically injured").
 NON_INCIDENT_RE = re.compile(
-    r"\b(?:so\s+far|this\s+year|since\s+(?:19|20)\d\d|in\s+recent\s+(?:months|years)|sentenced|"
-    r"court|trial|convicted|foiled|thwarted|plot(?:s|ting)?|arrests?|detained\s+\w+\s+\w+\s+on\s+suspicion|"
-    r"on\s+suspicion|buried|funeral|mourn\w*|memorial|anniversary)\b", re.IGNORECASE)
+    r"\b(?:so\s+far|this\s+year|since\s+(?:19|20)\d\d|in\s+recent\s+(?:months|years)|memorial|anniversary)\b",
+    re.IGNORECASE)
+AFTERMATH_RE = re.compile(
+    r"\b(?:sentenced|court|trial|convicted|foiled|thwarted|plot(?:s|ting)?|arrests?|"
+    r"detained\s+\w+\s+\w+\s+on\s+suspicion|on\s+suspicion|buried|funeral|mourn\w*)\b", re.IGNORECASE)
 # A trigger that points back at an incident already introduced ("in the wake of the attack",
 # "a recent spate of blasts") does not start a new one.
 ANAPHORIC_RE = re.compile(
@@ -74,6 +79,7 @@ class Segment:
     start: int
     end: int
     followup: bool = False
+    aftermath: bool = False  # arrests, charges, trials: read for the toll only
 
 
 @dataclass
@@ -170,11 +176,15 @@ def segment_frames(text: str, dates: list[DateMention], places: list[PlaceMentio
     frames: list[Frame] = []
     current: Frame | None = None
     cut, headline = title_end(text, title), None
+    pending: list[Segment] = []  # aftermath sentences before any incident
     for s_start, s_end in sentences(text, title):
         sentence = text[s_start:s_end]
         if NON_INCIDENT_RE.search(sentence):
             continue
         triggers = list(TRIGGER_RE.finditer(text, s_start, s_end))
+        if AFTERMATH_RE.search(sentence):
+            (pending if current is None else current.segments).append(Segment(s_start, s_end, aftermath=True))
+            continue
         if s_end == cut and current is None:
             headline = Segment(s_start, s_end)  # the headline is about the main incident
             if triggers:
@@ -215,6 +225,10 @@ def segment_frames(text: str, dates: list[DateMention], places: list[PlaceMentio
                     current.segments.append(seg)
                     continue
                 current = _place_segment(frames, current, seg, _within(cities, seg), seg_dates)
+    if pending and not frames and any(TRIGGER_RE.search(text, p.start, p.end) for p in pending):
+        frames.append(Frame())  # an article about an arrest or a trial tells the incident too
+    if pending and frames:
+        frames[0].segments[:0] = pending
     if headline is not None and frames:
         if headline not in frames[0].segments:
             frames[0].segments.insert(0, headline)
@@ -357,7 +371,7 @@ def _frame_claims(article: Article, text: str, frame: Frame, is_main: bool, toll
                              "rule": "publication-date", "uncertain": True},
                              first.start, first.start, "dates", 0.3))
     claims.append(_location_claim(article, text, frame, places, country))
-    seg_text = [(s, text[s.start:s.end]) for s in frame.segments]
+    seg_text = [(s, text[s.start:s.end]) for s in frame.segments if not s.aftermath]
     trigger_segments = [(s, t) for s, t in seg_text if TRIGGER_RE.search(t)]
     joined = " \n".join(t for _, t in trigger_segments)
     atype, a_s, _a_e, a_conf = types.attack_type(joined)

@@ -381,9 +381,12 @@ _ALIVE_RE = re.compile(
     r"\b(?:in|listed\s+in|remains\s+in|remained\s+in)\s+(?:(?:very\s+)?(?:critical|serious|stable|fair|good|grave|"
     r"guarded|satisfactory)(?:\s+(?:but|and)\s+stable)?)\s+condition\b|"
     r"\b(?:is|was|are|were)\s+(?:now\s+)?(?:recovering|expected\s+to\s+(?:survive|recover|be\s+(?:ok|okay|fine|alright)))\b|"
-    r"\bnon-?\s?life[\s-]threatening\s+(?:injur(?:y|ies)|wounds?)\b", re.I)
+    r"\bnon-?\s?life[\s-]threatening\s+(?:injur(?:y|ies)|wounds?)\b|"
+    r"\b(?:is|remains|remained)\s+(?:still\s+)?(?:in|at)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,3}?hospital\b", re.I)
 _WOUND_RE = re.compile(r"\b(?:a|one|single|multiple|several|two|three|apparent)\s+(?:\w+\s+)?(?:gunshot|bullet)\s+wounds?\b|"
-                       r"\b(?:bullet|round)\s+(?:hit|struck|hitting|striking)\b", re.I)
+                       r"\b(?:bullet|round)\s+(?:hit|struck|hitting|striking)\b|"
+                       rf"\b(?:found|discovered|located)\s+(?:a|an|the|one)\s+(?:[\w-]+\s+){{0,3}}?(?:{_PERSON})\s+"
+                       r"(?:shot|suffering|wounded|with\s+(?:a\s+)?(?:gunshot|bullet))", re.I)
 
 
 def find_references(text: str) -> list[TollMention]:
@@ -417,6 +420,12 @@ def find_references(text: str) -> list[TollMention]:
     return sorted(out, key=lambda m: m.start)
 
 
+def _is_numbered(words: str) -> bool:
+    """A counted phrase with a real number ("one man", "two officers"), not "a man"."""
+    elem = _ELEM_RE.match(words)
+    return bool(elem.group("num")) or (elem.group("det") or "").lower() == "one"
+
+
 def _read_verb(text: str, verb: re.Match, add) -> None:
     """Attach the counted noun phrases after (active) or before (passive) one verb."""
     group = next(name for name in _VERB_GROUPS if verb.group(name))
@@ -440,7 +449,7 @@ def _read_verb(text: str, verb: re.Match, add) -> None:
     forced_perp = group == "blew"
     if before:
         elements = list(_elements(before.group(1), window_start + before.start(1)))
-        if bare and not all(_ELEM_RE.match(words).group("num") for *_, words in elements):
+        if bare and not all(_is_numbered(words) for *_, words in elements):
             return
         for order, (s, e, count, words) in enumerate(elements):
             add(elements[0][0], verb.end(), kind, count, words, forced_perp, num_span=(s, e), order=order)
