@@ -205,7 +205,10 @@ _ELEM_PLAIN = re.sub(r"\?P<\w+>", "?:", _ELEM)  # group names may appear once pe
 _LIST = rf"{_ELEM_PLAIN}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+){_ELEM_PLAIN})*"
 _ELEM_RE = re.compile(_ELEM, re.I)
 _ACTIVE_RE = re.compile(rf"\s+({_LIST})", re.I)
-_PASSIVE_RE = re.compile(rf"({_LIST})\s+$", re.I)
+# the list may be followed by an appositive: "A 25-year-old man, one of the victims ..., has died"
+_PASSIVE_RE = re.compile(rf"({_LIST})(?:\s*,\s+[^,;.!?]{{3,100}},)?\s+$", re.I)
+_NOT_DONE_RE = re.compile(r"\b(?:nearly|almost|narrowly|attempted\s+to|tried\s+to|threatened\s+to|"
+                          r"threatening\s+to)\s+$", re.I)
 
 _KILL = (r"fatally\s+(?:shot|wounded|injured|stabbed)|shot\s+dead|shot\s*(?:,|and\b|&)\s*killed|"
          r"(?:shot|stabbed|beaten)\s+to\s+death|gunned\s+down|killed|murdered|slain|beheaded|executed")
@@ -366,13 +369,15 @@ _NOT_NAME = {"police", "officers", "authorities", "officials", "investigators", 
              "october", "november", "december", "people", "two", "three", "both", "many", "some",
              "others", "suspects", "witnesses", "troopers", "deputies", "nobody", "no", "this", "that"}
 _REF_SUBJECT_RE = re.compile(
-    r"(?:\b(?P<pron>he|she)|(?P<name>(?-i:\b[A-Z][a-z][\w'’-]*(?:\s+[A-Z]\.)?(?:\s+[A-Z][\w'’-]+){0,2}))"
+    r"(?:\b(?P<pron>he|she)|(?P<name>(?-i:\b[A-Z][a-z][\w'’-]*(?:\s+[A-Z]\.)?(?:\s+[A-Z][\w'’-]+){0,2}"
+    r"(?:,?\s+(?:Jr|Sr|II|III)\b\.?)?))"
     r"(?:'s\s+\w+|,\s+(?:an?|the)\s+[^,.;]{3,60},)?|(?P<rel>\b(?:and|who|but|where|then)(?:\s+(?:later|eventually|subsequently))?))\s+$", re.I)
 _REF_OBJECT_RE = re.compile(
     r"\s+(?:him\b|her(?=\s*(?:[,.;!?]|$)|\s+(?:in|at|on|with|and|as|while|after|before|during|outside|inside|"
     r"near|to|once|twice|several|multiple|again|\d+|two|three|four|five)\b))", re.I)
 _FATAL_RE = re.compile(r"\b(?:fatal(?:ly)?|deadly)\s+(?:[A-Z][\w-]+\s+){0,2}(?:shooting|stabbing|attack|incident|crash)|"
                        r"\b(?:his|her)\s+(?:death|murder|killing)\b|\bshooting\s+death\b|"
+                       r"\b(?:homicide|murder)\s+victim\b|"
                        r"(?<!\bof\s)\b(?:his|her|(?-i:[A-Z][\w-]+)['’]s)\s+body\b(?!\s+(?:armou?r|cam(?:era)?s?|language|parts?)\b)",
                        re.I)
 # one person hurt and alive, pointed at by their condition ("listed in critical condition",
@@ -433,6 +438,8 @@ def _read_verb(text: str, verb: re.Match, add) -> None:
     aux = (verb.group("aux") or "").lower()
     passive_forced = bool(re.search(rf"\b(?:{_BE})\b", aux))
     verb_start = verb.start(group)
+    if _NOT_DONE_RE.search(text, max(0, verb.start() - 25), verb.start()):
+        return  # "nearly killing the trooper", "threatened to kill"
     if group in ("kill", "injure", "hit", "kill_act", "injure_act") and not passive_forced:
         after = _ACTIVE_RE.match(text, verb.end())
         if after:
