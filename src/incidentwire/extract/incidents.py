@@ -46,11 +46,12 @@ TRIGGER_RE = re.compile(
 # funerals) starts no incident but tells the current one's toll ("charged in the shooting
 # death of ...", "an arrest in a shooting that left one person critically injured").
 NON_INCIDENT_RE = re.compile(
-    r"\b(?:so\s+far|this\s+year|since\s+(?:19|20)\d\d|in\s+recent\s+(?:months|years)|memorial|anniversary)\b",
+    r"\b(?:so\s+far|this\s+year|since\s+(?:19|20)\d\d|in\s+recent\s+(?:months|years)|anniversary)\b",
     re.IGNORECASE)
 AFTERMATH_RE = re.compile(
     r"\b(?:sentenced|court|trial|convicted|foiled|thwarted|plot(?:s|ting)?|arrests?|"
-    r"detained\s+\w+\s+\w+\s+on\s+suspicion|on\s+suspicion|buried|funeral|mourn\w*)\b", re.IGNORECASE)
+    r"detained\s+\w+\s+\w+\s+on\s+suspicion|on\s+suspicion|buried|funeral|mourn\w*|"
+    r"memorial(?!\s+(?:hospital|medical|health|regional))|vigil)\b", re.IGNORECASE)
 # A trigger that points back at an incident already introduced ("in the wake of the attack",
 # "a recent spate of blasts") does not start a new one.
 ANAPHORIC_RE = re.compile(
@@ -484,6 +485,8 @@ def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMent
     hit = found.pop("hit", None)
     if hit is not None:
         killed_best = found["killed"][1]["best"] or 0 if "killed" in found else 0
+        if any(_OTHER_PERSON_RE.search(t.text) for t in hit[2]):
+            killed_best = 0  # "the second victim was taken to the hospital": not the dead one
         unhurt = max(0, (hit[1]["best"] or 0) - killed_best)
         if "injured" not in found or (found["injured"][1]["best"] or 0) < unhurt:
             found["injured"] = ((False, unhurt), {"min": unhurt, "best": unhurt, "max": None},
@@ -526,6 +529,7 @@ def _shared_toll(claim: Claim, size: int) -> Claim:
     return replace(claim, value=value, confidence=0.3)
 
 
+_OTHER_PERSON_RE = re.compile(r"^(?:the\s+|a\s+)?(?:second|third|other|another)\b", re.I)
 _BOTCHED_RE = re.compile(r"\b(?:botched|failed|premature(?:ly)?|accidental(?:ly)?)\s+(?:suicide\s+)?"
                          r"(?:bomb\w*|detonat\w*|explo\w*|attack)", re.I)
 

@@ -377,7 +377,7 @@ _REF_OBJECT_RE = re.compile(
     r"near|to|once|twice|several|multiple|again|\d+|two|three|four|five)\b))", re.I)
 _FATAL_RE = re.compile(r"\b(?:fatal(?:ly)?|deadly)\s+(?:[A-Z][\w-]+\s+){0,2}(?:shooting|stabbing|attack|incident|crash)|"
                        r"\b(?:his|her)\s+(?:death|murder|killing)\b|\bshooting\s+death\b|"
-                       r"\b(?:homicide|murder)\s+victim\b|"
+                       r"\b(?:homicide|murder)\s+victim\b|\bbody\s+of\s+(?:a|an|the)\b|"
                        r"(?<!\bof\s)\b(?:his|her|(?-i:[A-Z][\w-]+)['’]s)\s+body\b(?!\s+(?:armou?r|cam(?:era)?s?|language|parts?)\b)",
                        re.I)
 # one person hurt and alive, pointed at by their condition ("listed in critical condition",
@@ -390,7 +390,7 @@ _ALIVE_RE = re.compile(
     r"\b(?:is|remains|remained)\s+(?:still\s+)?(?:in|at)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,3}?hospital\b", re.I)
 _WOUND_RE = re.compile(r"\b(?:a|one|single|multiple|several|two|three|apparent)\s+(?:\w+\s+)?(?:gunshot|bullet)\s+wounds?\b|"
                        r"\b(?:bullet|round)\s+(?:hit|struck|hitting|striking)\b|"
-                       rf"\b(?:found|discovered|located)\s+(?:a|an|the|one)\s+(?:[\w-]+\s+){{0,3}}?(?:{_PERSON})\s+"
+                       rf"\b(?:found|find|finds|discovered|located)\s+(?:a|an|the|one)\s+(?:[\w-]+\s+){{0,3}}?(?:{_PERSON})\s+"
                        r"(?:shot|suffering|wounded|with\s+(?:a\s+)?(?:gunshot|bullet))", re.I)
 
 
@@ -428,7 +428,7 @@ def find_references(text: str) -> list[TollMention]:
 def _is_numbered(words: str) -> bool:
     """A counted phrase with a real number ("one man", "two officers"), not "a man"."""
     elem = _ELEM_RE.match(words)
-    return bool(elem.group("num")) or (elem.group("det") or "").lower() == "one"
+    return bool(elem.group("num")) or (elem.group("det") or "").lower() in ("one", "another")
 
 
 def _read_verb(text: str, verb: re.Match, add) -> None:
