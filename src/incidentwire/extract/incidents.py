@@ -33,7 +33,7 @@ from ..records import Article, Claim, Mention
 from . import actors, breakdown, registry, responses, types
 from .dates import DateMention, find_dates
 from .places import Place, PlaceMention, find_places, main_country
-from .tolls import TollMention, find_references, find_tolls
+from .tolls import Count, TollMention, find_references, find_tolls
 
 TRIGGER_RE = re.compile(
     r"\b(?:attack(?:s|ed|er|ers|ing)?|shooting(?:s)?|shot|gunshots?|gunm[ae]n|gunfire|opened\s+fire|"
@@ -539,7 +539,12 @@ def _segment_total(group: list[TollMention]) -> dict:
     counted one by one with "a" / "the" may be the same person said twice ("a woman found dead
     ... died"), so they add at most one."""
     numbered = [t.count for t in group if t.is_number]
-    singles = [t.count for t in group if not t.is_number]
+    # one list after one verb names different people ("shot a man and his neighbor")
+    lists: dict[tuple[int, int], list] = {}
+    for t in group:
+        if not t.is_number:
+            lists.setdefault((t.start, t.end), []).append(t.count)
+    singles = [Count(**_sum_counts(counts)) for counts in lists.values()]
     return _sum_counts(numbered + ([max(singles, key=lambda c: c.best or 0)] if singles else []))
 
 
