@@ -480,7 +480,9 @@ def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMent
                                               "single-person-reference")
     for kind in ("killed", "injured", "hit"):
         ref = found.pop(kind + "_reference", None)
-        if ref and (kind not in found or found[kind][1]["best"] == 0):
+        if ref and (kind not in found or found[kind][1]["best"] == 0 or (
+                # "a man was shot" in a "double shooting": people named one by one count less
+                not any(t.is_number for t in found[kind][2]) and ref[1]["best"] > (found[kind][1]["best"] or 0))):
             found[kind] = ref
     hit = found.pop("hit", None)
     if hit is not None:

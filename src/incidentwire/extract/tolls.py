@@ -253,6 +253,9 @@ _NONE_RE = re.compile(
     r"\b(?:there\s+(?:were|was|have\s+been|had\s+been)\s+no|no|without)\s+"
     r"(?P<what>casualties|deaths|fatalities|injuries|dead|injured)\b", re.I)
 _VICTIMS_RE = re.compile(rf"\b(?P<num>{_NUM})\s+(?:more\s+|other\s+)?victims\b", re.I)
+# "a double shooting": two people shot (a reference, used where no count says more)
+_MULTIPLE_RE = re.compile(r"\b(?P<n>double|triple|quadruple)\s+(?:shooting|stabbing)\b", re.I)
+_MULTIPLE_N = {"double": 2, "triple": 3, "quadruple": 4}
 _AGGREGATE_AFTER = re.compile(
     r"\b(?:so\s+far|this\s+year|since\s+(?:\d{4}|the\s+(?:start|beginning))|to\s+date|"
     r"in\s+recent\s+(?:years|months)|over\s+the\s+(?:past|last)\s+\w+)", re.I)
@@ -418,9 +421,10 @@ def find_references(text: str) -> list[TollMention]:
             start, end = (before.start(), verb.end()) if before else (verb.start(), after.end())
             out.append(TollMention(start, end, text[start:end], kind, Count(1, 1, 1), "victims", None,
                                    False, _is_aggregate(text, start, end), True))
-    for kind, pattern in (("killed", _FATAL_RE), ("injured", _ALIVE_RE), ("hit", _WOUND_RE)):
+    for kind, pattern in (("killed", _FATAL_RE), ("injured", _ALIVE_RE), ("hit", _WOUND_RE), ("hit", _MULTIPLE_RE)):
         for found in pattern.finditer(text):
-            out.append(TollMention(found.start(), found.end(), found.group(0), kind, Count(1, 1, 1),
+            n = _MULTIPLE_N[found.group("n").lower()] if pattern is _MULTIPLE_RE else 1
+            out.append(TollMention(found.start(), found.end(), found.group(0), kind, Count(n, n, n),
                                    "victims", None, False, _is_aggregate(text, found.start(), found.end()), True))
     return sorted(out, key=lambda m: m.start)
 
