@@ -501,12 +501,26 @@ def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMent
         confidence = 0.7 if update else 0.6 if rule == "count" else 0.45
         claims.append(_claim(article, text, name, value, start, end, "tolls", confidence))
     first = frame.segments[0]
-    for name in ("killed", "injured"):
-        if name not in found:
-            value = {"min": 0, "best": 0, "max": None, "update": False, "rule": "none-reported",
-                     "stated": False, "categories": {}}
-            claims.append(_claim(article, text, name, value, first.start, first.end, "tolls", 0.3))
+    claims.extend(_none_reported(article, text, [n for n in ("killed", "injured") if n not in found],
+                                 first.start, first.end, 0.3))
     return claims
+
+
+def _none_reported(article: Article, text: str, names: list[str], start: int, end: int,
+                   confidence: float) -> list[Claim]:
+    value = {"min": 0, "best": 0, "max": None, "update": False, "rule": "none-reported", "stated": False,
+             "categories": {}}
+    return [_claim(article, text, name, dict(value), start, end, "tolls", confidence) for name in names]
+
+
+def no_incident_tolls(article: Article) -> list[Claim]:
+    """Killed and injured of an article in which extraction found no incident: none reported
+    (``stated: False``, as for an incident whose report gives no toll), the headline or first
+    sentence as evidence. Used for the main-event record of articles kept without one."""
+    text = article.clean_text or article.text or ""
+    spans = sentences(text, article.title)
+    start, end = spans[0] if spans else (0, 0)
+    return _none_reported(article, text, ["killed", "injured"], start, end, 0.2)
 
 
 def _group_claim(article: Article, text: str, frame: Frame) -> Claim:

@@ -431,8 +431,7 @@ def find_references(text: str) -> list[TollMention]:
 
 def _is_numbered(words: str) -> bool:
     """A counted phrase with a real number ("one man", "two officers"), not "a man"."""
-    elem = _ELEM_RE.match(words)
-    return bool(elem.group("num")) or (elem.group("det") or "").lower() in ("one", "another")
+    return bool(_ELEM_RE.match(words).group("num")) or bool(re.search(r"\b(?:one|another)\s", words, re.I))
 
 
 def _read_verb(text: str, verb: re.Match, add) -> None:
