@@ -162,3 +162,35 @@ def test_relink_keeps_incident_ids(tmp_path):
     before = {i.id: sorted(m.key for m in i.mentions) for i in db.incidents()}
     db.relink()
     assert {i.id: sorted(m.key for m in i.mentions) for i in db.incidents()} == before
+
+
+SYNDICATED = ("ALMATY (Wire) - Gunmen attacked a police station and a security service office in Almaty on "
+              "Monday, killing four police officers and one civilian, the Interior Ministry said. The attackers "
+              "opened fire on officers guarding the building in the centre of the city before fleeing in a car, "
+              "a police spokesman said, and a manhunt was under way across the city on Monday evening. No group "
+              "immediately claimed responsibility for the attack in Kazakhstan's largest city.")
+
+
+def test_syndicated_copies_from_two_outlets_are_two_reports_but_one_source(tmp_path):
+    data = tmp_path / "in"
+    data.mkdir()
+    (data / "wire.txt").write_text(SYNDICATED)
+    (data / "copy.txt").write_text(SYNDICATED.replace("Monday evening", "Monday night") + " Schools were closed.")
+    meta = {"wire": {"publisher": "Wire Agency", "published": "2016-07-18"},
+            "copy": {"publisher": "Daily Herald", "published": "2016-07-18"}}
+    db = incidentwire.open(tmp_path / "s.db")
+    db.ingest([data], metadata=meta)
+    [incident] = [i for i in db.incidents() if len(i.fields["toll_history"]) or i.fields["sources"] > 1]
+    assert incident.fields["sources"] == 2 and incident.fields["independent_sources"] == 1
+    db.relink()  # the story travels with the stored mentions
+    [incident] = [i for i in incidentwire.open(tmp_path / "s.db").incidents() if i.fields["sources"] > 1]
+    assert incident.fields["independent_sources"] == 1
+
+
+def test_independent_sources_join_outlets_and_stories():
+    ms = [_mention("a1", publisher="Wire"), _mention("a2", publisher="Herald"), _mention("a3", publisher="Post"),
+          _mention("a4")]
+    ms[1].story_id = ms[0].story_id = "a1"   # the Herald ran the wire story
+    assert reconcile(ms)["independent_sources"] == 3
+    ms[3].story_id = "a1"                    # an article of unknown outlet that copies it too
+    assert reconcile(ms)["independent_sources"] == 2 and reconcile(ms)["sources"] == 4

@@ -178,6 +178,7 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
             elif not item.relevant:
                 report.irrelevant += 1
             for m in mentions:
+                m.story_id = item.story_id
                 linker.link(m)
                 touched.add(m.incident_id)
             done.append((item, mentions))

@@ -14,9 +14,10 @@ Rules (each field also records how many sources back it and any conflict):
 - perpetrators, targets, weapons, victims, target_types: union, most-cited first.
 - toll_history: what each source said, ordered by publication time (a month-precise date sorts
   at the end of its month; an update sorts after the values it revises).
-- independent_sources: distinct outlets (``Mention.publisher``; an article with no known
-  outlet counts as its own), so syndicated copies of one story count once; ``sources`` counts
-  articles.
+- independent_sources: articles grouped when they come from one outlet (``Mention.publisher``)
+  or are copies of one story (``Mention.story_id``, set by dedup.py: a wire report picked up by
+  two outlets is one source); the number of groups. An article with neither counts as its own;
+  ``sources`` counts articles.
 - confidence: per field, the share of the reports giving that field that agree with the
   chosen value, times the best extractor confidence behind it (0..1).
 - conflicts: fields where sources disagree, with the values and the articles behind each
@@ -200,6 +201,24 @@ def _confidence(mentions: list[Mention], fields: dict) -> dict:
     return {k: v for k, v in out.items() if v is not None}
 
 
+def independent_sources(mentions: list[Mention]) -> int:
+    """Number of groups of articles, two articles being one source when they share an outlet or
+    a story (syndicated copies): connected components over both keys."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = x = parent[parent[x]]
+        return x
+
+    for m in mentions:
+        keys = [f"article:{m.article_id}"] + [f"{kind}:{v}" for kind, v in
+                                               (("outlet", m.publisher), ("story", m.story_id)) if v]
+        for k in keys[1:]:
+            parent[root(k)] = root(keys[0])
+    return len({root(f"article:{m.article_id}") for m in mentions})
+
+
 def reconcile(mentions: list[Mention]) -> dict:
     """Reconciled fields of the incident these mentions report."""
     fields = {
@@ -214,7 +233,7 @@ def reconcile(mentions: list[Mention]) -> dict:
         "target_types": _union(mentions, "target_types"),
         "toll_history": toll_history(mentions),
         "sources": len({m.article_id for m in mentions}),
-        "independent_sources": len({m.publisher or f"article:{m.article_id}" for m in mentions}),
+        "independent_sources": independent_sources(mentions),
     }
     fields["confidence"] = _confidence(mentions, fields)
     fields["conflicts"] = _conflicts(mentions, fields)

@@ -81,6 +81,7 @@ class Mention:
     incident_id: str | None = None
     published: str | None = None     # the article's publication date, for ordering reports
     publisher: str | None = None     # the article's outlet: copies from one outlet are one source
+    story_id: str | None = None      # the article's story (dedup.py): syndicated copies share it
     on_topic: bool = True            # False when the article was judged off-topic (claims are weaker)
 
     def values(self, name: str) -> list[Any]:

@@ -202,7 +202,8 @@ class Store:
         """Mentions with their claims, for the given incidents (all when None)."""
         where, params, wanted = _id_filter("m.incident_id", incident_ids)
         sql = ('SELECT m.key, m.article_id, m.idx, m.role, m.incident_id, m.published, c.field, '
-               'c.value_json, c.start, c."end", c.quote, c.extractor, c.confidence, a.publisher, a.relevant '
+               'c.value_json, c.start, c."end", c.quote, c.extractor, c.confidence, a.publisher, a.relevant, '
+               'a.story_id '
                "FROM mentions m LEFT JOIN claims c ON c.mention_key = m.key "
                f"LEFT JOIN articles a ON a.id = m.article_id {where} "
                "ORDER BY m.article_id, m.idx, c.id")
@@ -214,7 +215,8 @@ class Store:
                 m = out.get(r[0])
                 if m is None:
                     m = out[r[0]] = Mention(article_id=r[1], index=r[2], role=r[3], incident_id=r[4],
-                                            published=r[5], publisher=r[13], on_topic=r[14] != 0)
+                                            published=r[5], publisher=r[13], on_topic=r[14] != 0,
+                                            story_id=r[15])
                 if r[6] and r[6] != "_none":
                     m.claims.append(Claim(field=r[6], value=json.loads(r[7]), start=r[8], end=r[9],
                                           quote=r[10], extractor=r[11], confidence=r[12],
