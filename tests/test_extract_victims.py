@@ -12,10 +12,13 @@ from incidentwire.link import main_event_mention
 from incidentwire.records import Article
 
 
-def first_mention(text: str, title: str | None = None):
+def mentions_of(text: str, title: str | None = None):
     body = (title or "") + text
-    ms = extract_mentions(Article(id="v", text=body, clean_text=body, title=title, published="2016-01-10"))
-    return ms[0]
+    return extract_mentions(Article(id="v", text=body, clean_text=body, title=title, published="2016-01-10"))
+
+
+def first_mention(text: str, title: str | None = None):
+    return mentions_of(text, title)[0]
 
 
 def tolls_of(text: str, title: str | None = None) -> tuple:
@@ -99,8 +102,7 @@ def test_memorial_hospital_is_no_memorial_service():
 def test_the_headline_outlet_does_not_split_the_incident():
     title = "Man shot and killed on north side | CBS Denver"
     text = "AURORA, Colo. - A man was shot and killed on Tuesday night in Aurora, police said."
-    body = title + text
-    ms = extract_mentions(Article(id="h", text=body, clean_text=body, title=title, published="2016-01-10"))
+    ms = mentions_of(text, title)
     assert len(ms) == 1
     assert ms[0].value("location")["name"] == "Aurora" and ms[0].value("killed")["best"] == 1
 

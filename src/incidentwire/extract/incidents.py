@@ -3,8 +3,12 @@
 How an article becomes incidents ("frames"):
 1. The clean text is split into sentences, and sentences into clauses at consequence cues
    (", prompting a security operation in which ..." starts a follow-up incident).
-2. Sentences about non-incidents are skipped: running totals ("the death toll so far"),
-   arrests, court cases, foiled plots, funerals.
+2. Running totals ("the death toll so far") and anniversaries are skipped. Aftermath
+   sentences (arrests, charges, trials, foiled plots, funerals) start no incident and give no
+   actors, but their tolls go to the current incident (to the first one when they come before
+   it): "Police made an arrest in a shooting that left one person critically injured". The
+   headline opens the main incident, but its places wait for the body (an outlet's city
+   often ends a headline: "... | CBS Denver").
 3. A clause with an attack trigger word is a candidate event. Its city-level places and dates
    decide which frame it belongs to: an existing frame with the same place and a compatible
    date, the current frame when it names neither, else a new frame. When a clause names two
@@ -51,7 +55,7 @@ NON_INCIDENT_RE = re.compile(
 AFTERMATH_RE = re.compile(
     r"\b(?:sentenced|court|trial|convicted|foiled|thwarted|plot(?:s|ting)?|arrests?|"
     r"detained\s+\w+\s+\w+\s+on\s+suspicion|on\s+suspicion|buried|funeral|mourn\w*|"
-    r"memorial(?!\s+(?:hospital|medical|health|regional))|vigil)\b", re.IGNORECASE)
+    r"memorial(?!\s+(?:hospital|medical|health|regional)))\b", re.IGNORECASE)
 # A trigger that points back at an incident already introduced ("in the wake of the attack",
 # "a recent spate of blasts") does not start a new one.
 ANAPHORIC_RE = re.compile(

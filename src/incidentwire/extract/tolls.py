@@ -23,7 +23,15 @@ Besides "killed" and "injured" there is a third kind, "hit": people shot ("a man
 taken to hospital, or called victims, whose outcome the phrase does not say. The frame decides
 (incidents._toll_claims): hit people who did not die are injured. `find_references` finds
 single people pointed at rather than counted ("he died", "Amason was pronounced dead",
-"shot him", "a fatal shooting"); a frame uses them only where no count says more.
+"shot him", "a fatal shooting", "the body of a man", "a homicide victim"); people alive and
+hurt by their condition ("in critical condition", "is recovering", "non-life-threatening
+injuries", "is in the hospital"); people hit by a wound or found shot ("a gunshot wound",
+"found a man shot in the leg"); "a double shooting" (two hit). A frame uses them only where no
+count says more (a double shooting outweighs "a man was shot").
+A kill verb after "nearly", "tried to" or "threatened to" counts no one. A passive list may
+be followed by an appositive ("A 25-year-old man, one of the victims ..., has died"), and
+"one man" / "another teen" are real counts for a verb without "be" ("left one man critically
+injured").
 4. "there were no casualties / deaths / injuries" counts 0 (casualties: both kinds).
 
 A counted noun phrase is a number phrase plus up to four words that are not stop words
