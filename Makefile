@@ -5,7 +5,7 @@ BIN = $(VENV)/bin
 SHARED ?= ../shared
 DB ?= incidentwire.db
 
-.PHONY: demo test eval eval-learned train-extractor bench clean
+.PHONY: demo test eval eval-learned train-extractor train-lexicon bench clean
 
 $(BIN)/incidentwire: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ eval: $(BIN)/incidentwire
 # MUC-4 dev + TST3 with rules, learned and rules+learned (per-role table in eval/results-learned.md)
 eval-learned: $(BIN)/incidentwire
 	$(BIN)/python eval/run.py --shared $(SHARED) --learned
+
+# Recount the MUC-4 train role-filler lexicon (seconds); writes src/incidentwire/models/muc4-lexicon.json
+train-lexicon: $(BIN)/incidentwire
+	$(BIN)/python -m incidentwire.train --shared $(SHARED) --lexicon
 
 # Retrain the learned extractor (CPU, ~40 min on 2 busy cores); writes src/incidentwire/models/
 train-extractor: $(BIN)/incidentwire

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from ..records import Article, Claim, Mention
-from . import actors, breakdown, registry, responses, types
+from . import actors, breakdown, lexicon, registry, responses, types
 from .dates import DateMention, find_dates
 from .places import Place, PlaceMention, find_places, main_country
 from .tolls import TollMention, find_references, find_tolls
@@ -389,7 +389,13 @@ for _name, _field, _find, _scope, _conf in (
          "trigger", 0.5),
         ("actors.perpetrators", "perpetrators", actors.perpetrators, "frame", 0.7),
         ("actors.perpetrators_caseless", "perpetrators", actors.perpetrators_caseless, "frame", 0.6),
-        ("responses.responsibility", "responsibility", responses.responsibility, "frame", 0.7)):
+        ("responses.responsibility", "responsibility", responses.responsibility, "frame", 0.7),
+        ("lexicon.perpetrators", "perpetrators", lexicon.finder("perpetrators"), "frame", 0.5),
+        ("lexicon.perpetrator_descriptions", "perpetrator_descriptions", lexicon.finder("perpetrator_descriptions"),
+         "frame", 0.5),
+        ("lexicon.victims", "victims", lexicon.finder("victims"), "frame", 0.5),
+        ("lexicon.targets", "targets", lexicon.finder("targets"), "trigger", 0.4),
+        ("lexicon.weapons", "weapons", lexicon.finder("weapons"), "trigger", 0.4)):
     registry.register(_name, _field, _find, scope=_scope, confidence=_conf, replace=True)
 
 
