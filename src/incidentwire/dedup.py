@@ -26,6 +26,7 @@ import hashlib
 import re
 import zlib
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 
@@ -54,12 +55,22 @@ def _shingle_hashes(words: list[str]) -> np.ndarray:
     """Stable 64-bit hashes of the word ``SHINGLE``-grams: CRC-32 per word, then a polynomial
     over each window in numpy (hashing every shingle string with datasketch's default SHA-1
     cost more than trafilatura's whole extraction on long pages)."""
-    ids = np.fromiter((zlib.crc32(w.encode("utf-8", "surrogatepass")) for w in words), dtype=np.uint64,
-                      count=len(words))
+    # one encode for all words, then CRC-32 mapped in C (a per-word generator cost 0.2 ms)
+    pieces = "\x00".join(words).encode("utf-8", "surrogatepass").split(b"\x00")  # \w never matches NUL
+    ids = np.array(list(map(zlib.crc32, pieces)), dtype=np.uint64)
     out = np.zeros(len(words) - SHINGLE + 1, dtype=np.uint64)
     for k in range(SHINGLE):  # uint64 arithmetic wraps, which is what a hash wants
         out = out * np.uint64(0x100000001B3) + ids[k:len(ids) - SHINGLE + 1 + k]
     return np.unique(out)
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> np.ndarray:
+    """The permutation parameters every sketch shares: drawing them again for each new MinHash
+    (datasketch's default) cost a third of the signature's time."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
 
 
 def signature(text: str):
@@ -70,7 +81,7 @@ def signature(text: str):
     words = _WORD.findall(text[:MAX_WORDS * 12].casefold())[:MAX_WORDS]
     if len(words) < MIN_WORDS:
         return None
-    mh = MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashfunc=_identity)
+    mh = MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashfunc=_identity, permutations=_permutations())
     with np.errstate(over="ignore"):
         mh.update_batch(_shingle_hashes(words))
     return mh
@@ -99,7 +110,8 @@ class StoryIndex:
             return None
         from datasketch import MinHash
 
-        return MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashvalues=np.frombuffer(raw, dtype=np.uint64))
+        return MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashvalues=np.frombuffer(raw, dtype=np.uint64),
+                       permutations=_permutations())
 
     def _remember(self, art_id: str, story_id: str, key: str | None, sketch) -> None:
         self.story_of[art_id] = story_id

@@ -60,7 +60,7 @@ from dataclasses import dataclass, field
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from .extract.incidents import dates_compatible
+from .extract.incidents import dates_compatible, no_incident_tolls
 from .reconcile import reconcile
 from .records import Article, Claim, Mention
 
@@ -136,6 +136,7 @@ def main_event_mention(article: Article) -> Mention:
                                                    "rule": "publication-date", "uncertain": True},
                               start=0, end=0, quote="", extractor="link", confidence=0.2,
                               article_id=article.id))
+    m.claims.extend(no_incident_tolls(article))  # none reported: reconcile lets any stated toll win
     return m
 
 

@@ -1,0 +1,118 @@
+"""The ingest speed work (issue 4's throughput bar) changed how stages compute, not what they
+decide: one shared parse per HTML page, the control-character count on bytes, lower-cased
+relevance patterns, shared MinHash permutations, the plainly-English shortcut before lingua.
+Each test pins the new way to the old one's result."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import lxml.html
+import numpy as np
+import pytest
+import trafilatura
+
+from incidentwire import clean, dedup, language, relevance
+from incidentwire.ingest.decode import DecodeError, _checked
+from incidentwire.records import Article
+
+HTML_PAGES = sorted((Path(__file__).parent / "data" / "clean_gold" / "synthetic").glob("*.html"))
+EXAMPLE_PAGE = Path(__file__).resolve().parents[1] / "examples" / "news" / "manchester-northgate-1.html"
+
+
+@pytest.mark.parametrize("path", [*HTML_PAGES, EXAMPLE_PAGE], ids=lambda p: p.stem)
+def test_shared_parse_gives_what_two_parses_gave(path):
+    """clean_page parses once (trafilatura's load_html) for extraction and metadata; the result
+    equals trafilatura extracting from the markup plus our metadata over lxml's own parse."""
+    html = path.read_text(encoding="utf-8")
+    cleaned, meta = clean.clean_page(html, list_dropped=False)
+    extracted = trafilatura.extract(html, include_comments=False, include_tables=False, output_format="txt")
+    kept, _dropped, title = clean._apply_rules(extracted)
+    old_meta = clean.page_metadata(lxml.html.fromstring(html))
+    assert cleaned.method == "trafilatura"
+    assert cleaned.text == "\n\n".join(kept)
+    assert meta == old_meta
+    assert cleaned.title == (old_meta["title"] or title)
+
+
+def test_unloadable_markup_still_falls_back_to_the_text_rules():
+    # a lone fragment is not a page for trafilatura.load_html: lxml parses it for the rules
+    cleaned, meta = clean.clean_page("<p>Gunmen killed two guards at the bank on Monday, police said.</p>")
+    assert cleaned.method == "text-rules" and "Gunmen killed two guards" in cleaned.text
+    assert meta["published"] is None
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+
+
+def test_control_share_counts_what_the_regex_counted():
+    rng = random.Random(4)
+    alphabet = "abc \n\t\r\x00\x01\x0b\x1f\x7f\ufffd\u00e9\u4e2d\ud800"
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) if rng.random() < 0.05 else "x" for _ in range(rng.randint(1, 400)))
+        binary = len(_CONTROL_RE.findall(text)) > 0.02 * len(text)
+        if binary:
+            with pytest.raises(DecodeError):
+                _checked(text, "t")
+        else:
+            assert _checked(text, "t") == text
+
+
+def test_relevance_is_still_case_blind():
+    shouting = Article(id="a", text="GUNMEN OPENED FIRE ON A CHECKPOINT, KILLING TWO SOLDIERS.")
+    assert relevance.assess(shouting).relevant
+    assert shouting.relevance_reason == "violence terms: gunmen, opened fire, killing"
+
+
+def test_shared_permutations_are_datasketchs_own():
+    from datasketch import MinHash
+
+    text = " ".join(f"word{i % 97} token{i % 13}" for i in range(300))
+    words = dedup._WORD.findall(text[:dedup.MAX_WORDS * 12].casefold())[:dedup.MAX_WORDS]
+    fresh = MinHash(num_perm=dedup.NUM_PERM, scheme=dedup.SCHEME, hashfunc=dedup._identity)
+    with np.errstate(over="ignore"):
+        fresh.update_batch(dedup._shingle_hashes(words))
+    assert np.array_equal(dedup.signature(text).hashvalues, fresh.hashvalues)
+
+
+NOT_ENGLISH = {
+    "fr": "Des hommes armés ont attaqué mardi soir un poste de police à l'entrée de la ville, tuant deux agents, "
+          "a indiqué le gouverneur de la région. Les assaillants ont pris la fuite vers les collines.",
+    "es": "Un coche bomba explotó el martes frente a la sede del gobierno provincial, matando a once personas e "
+          "hiriendo a otras treinta, según informaron las autoridades locales.",
+    "pt": "Homens armados invadiram uma aldeia no norte do país na noite de segunda-feira e mataram pelo menos "
+          "doze pessoas, disse a polícia. Os atacantes fugiram antes da chegada das forças de segurança.",
+    "de": "Bei einem Bombenanschlag auf einem Markt in der Hauptstadt sind am Dienstag mindestens acht Menschen "
+          "getötet worden, teilte die Polizei mit. Was die Täter wollten, ist unklar.",
+    "nl": "Bij een aanslag op een politiebureau in het noorden van het land zijn dinsdag vier agenten om het leven "
+          "gekomen. De dader was volgens de politie alleen en had een geweer bij zich, zo werd gemeld.",
+    "it": "Un attentato con un'autobomba ha ucciso almeno dieci persone martedì davanti a un mercato della "
+          "capitale, ha detto la polizia. Nessun gruppo ha rivendicato l'attacco.",
+    "id": "Sebuah bom meledak di depan sebuah gereja di kota itu pada hari Minggu pagi, menewaskan tiga orang "
+          "dan melukai belasan lainnya, kata polisi.",
+    "so": "Qarax ka dhacay suuq ku yaalla magaalada ayaa lagu dilay ugu yaraan toddoba qof, sida ay sheegtay "
+          "booliska. Kooxda al-Shabaab ayaa sheegatay mas'uuliyadda weerarka.",
+    "sw": "Watu wenye silaha walishambulia kituo cha polisi katika mji huo usiku wa kuamkia Jumanne na kuwaua "
+          "maafisa wawili, polisi walisema. Washambuliaji walikimbia kuelekea msituni baada ya mapigano.",
+    "tr": "Başkentteki bir pazar yerinde salı günü meydana gelen bombalı saldırıda en az sekiz kişi hayatını "
+          "kaybetti, polis açıkladı. Saldırıyı henüz hiçbir grup üstlenmedi ve soruşturma sürüyor.",
+    "pl": "Co najmniej ośmiu ludzi zginęło we wtorek w wyniku wybuchu bomby na targu w stolicy, poinformowała "
+          "policja. Żadna grupa nie przyznała się do zamachu, a śledztwo trwa.",
+}
+
+
+@pytest.mark.parametrize("code", sorted(NOT_ENGLISH))
+def test_other_languages_never_take_the_english_shortcut(code):
+    text = NOT_ENGLISH[code]
+    assert not language._plainly_english(text[:language.SAMPLE_CHARS])
+    assert language.detect_language(text) == code
+
+
+def test_plain_english_news_skips_the_model(monkeypatch):
+    text = ("A suicide bomber blew himself up outside a government ministry in the capital on Monday, killing at "
+            "least six people and wounding 20 others, officials said. The attacker detonated his explosives as "
+            "employees were leaving the building at the end of the working day, a police spokesman said.")
+    monkeypatch.setattr(language, "_detector", lambda: pytest.fail("lingua should not be asked"))
+    assert language.detect_language(text) == "en"
