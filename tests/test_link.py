@@ -89,6 +89,10 @@ def test_undated_reports_of_one_place_link_only_when_their_words_agree():
     vague, _ = lk.link(_mention("d3", city=None, country="Canada", published=None, killed=1,
                                 atype="armed_assault", text=party))
     assert vague not in ids
+    # nor when they state different death tolls
+    other_toll, _ = lk.link(_mention("d4", city="Vancouver", country="Canada", published=None, killed=3,
+                                     atype="armed_assault", text=party))
+    assert other_toll not in ids
 
 
 def test_off_topic_reports_link_by_their_words():
