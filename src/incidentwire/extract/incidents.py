@@ -413,7 +413,7 @@ for _name, _field, _find, _scope, _conf in (
         ("actors.perpetrator_descriptions", "perpetrator_descriptions", actors.perpetrator_descriptions,
          "trigger", 0.5),
         ("actors.perpetrators", "perpetrators", actors.perpetrators, "frame", 0.7),
-        ("actors.perpetrators_caseless", "perpetrators", actors.perpetrators_caseless, "frame", 0.6),
+        ("actors.perpetrators_caseless", "perpetrators", actors.perpetrators_caseless, "trigger", 0.6),
         ("responses.responsibility", "responsibility", responses.responsibility, "frame", 0.7),
         ("lexicon.perpetrators", "perpetrators", lexicon.finder("perpetrators"), "frame", 0.5),
         ("lexicon.perpetrator_descriptions", "perpetrator_descriptions", lexicon.finder("perpetrator_descriptions"),
