@@ -116,3 +116,16 @@ def test_an_article_with_no_incident_reports_no_toll():
                                                                               ("injured", 0, False)]
     assert claims[0].quote.startswith("Police arrested")
     assert main_event_mention(article).value("injured")["rule"] == "none-reported"
+
+
+@pytest.mark.parametrize("headline, kind", [
+    ("Laundromat worker hurt during robbery attempt", "injured"),
+    ("Teen killed in West Philadelphia shooting", "killed"),
+    ("Delivery driver shot near the stadium", "hit"),
+])
+def test_a_headline_names_one_person_without_an_article(headline, kind):
+    assert (kind, 1) in {(r.kind, r.count.best) for r in find_references(headline)}
+
+
+def test_a_plural_headline_is_no_single_person():
+    assert find_references("Officers shot in ambush near the border") == []
