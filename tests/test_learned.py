@@ -71,7 +71,7 @@ def test_onnx_model_extracts_fillers_from_handwritten_text():
     for spans in roles.values():
         for s in spans:
             assert TEXT[s.start:s.end] == s.text  # evidence offsets point at the filler
-    assert model.card["train_data"]["sha256"] and model.card["threshold"]
+    assert model.card["train_data"]["sha256"] and "threshold" in model.card and model.card["combine"]
 
 
 def test_rules_plus_learned_ingest_keeps_evidence(tmp_path):

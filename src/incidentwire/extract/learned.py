@@ -26,6 +26,8 @@ numbers are chosen on MUC-4 dev and stored in the model card (``combine`` key), 
 
 Limits: trained on 1988-90 FBIS wire text (Latin American conflicts); one set of fillers per
 article (all go to the main incident); windows of 128 tokens see little context.
+Speed: rules+learned extracts about 6 MUC-4 articles per CPU-second (``bench/run.py --only
+learned``; rules alone 43): below the 10/s target, the ~5 windows of a long wire story dominate.
 """
 
 from __future__ import annotations
@@ -260,14 +262,13 @@ def combine(article: Article, mentions: list[Mention], mode: str = "rules+learne
     if not mentions or (itype == "none" and prob >= settings["none_gate"]):
         return []
     main = mentions[0]
-    fields = {ROLE_FIELD[r] for r in settings["union_roles"]}
-    have = {(c.field, _norm(str(c.value))) for c in main.claims}
     rule_type = next((c for c in main.claims if c.field == "attack_type"), None)
     for c in learned:
-        if c.field == "attack_type":
-            if rule_type is None or c.confidence >= settings["type_override"]:
-                main.claims = [x for x in main.claims if x.field != "attack_type"] + [c]
-        elif (c.field in fields and c.confidence >= settings["union_min_score"]
-              and (c.field, _norm(str(c.value))) not in have):
+        if c.field == "attack_type" and (rule_type is None or c.confidence >= settings["type_override"]):
+            main.claims = [x for x in main.claims if x.field != "attack_type"] + [c]
+    joining = {r: [sp for sp in roles[r] if sp.score >= settings["union_min_score"]] for r in settings["union_roles"]}
+    have = {(c.field, _norm(str(c.value))) for c in main.claims}
+    for c in _learned_claims(article, text, "none", 0.0, {r: joining.get(r, []) for r in ROLES}):
+        if (c.field, _norm(str(c.value))) not in have:
             main.claims.append(c)
     return mentions
