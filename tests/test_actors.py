@@ -63,3 +63,18 @@ def test_claims_of_responsibility_and_official_responses():
     assert got == [("threat_level", "red", None, False), ("arrests", None, 3, False), ("curfew", None, None, True)]
     for value, start, end in responses(text):
         assert text[start:end] == value["detail"]
+
+
+def test_weapons_used_not_weapons_seized_or_launchers():
+    used = "rebels fired two rockets and hurled a grenade at the mayor's office."
+    assert [w for w, _, _ in types.weapons(used)] == ["rockets", "grenade"]
+    seized = "the patrol seized 14 rifles, a mortar and three boxes of dynamite near the river."
+    assert types.weapons(seized) == []
+    assert types.weapons("the bomb squad arrived after the shooting; a grenade launcher lay nearby.") == []
+
+
+def test_state_forces_named_as_killers_are_perpetrators():
+    text = "witnesses said soldiers murdered four peasants near the cooperative."
+    assert [p for p, _, _ in actors.perpetrators_caseless(text)] == ["soldiers"]
+    # combat between armed sides is not an attack on people: no perpetrator from it
+    assert actors.perpetrators_caseless("troops attacked a rebel camp in the hills.") == []

@@ -86,3 +86,40 @@ def test_rules_plus_learned_ingest_keeps_evidence(tmp_path):
     assert any(c.field == "perpetrators" for c in learned_claims), [(c.field, c.value) for c in claims]
     for c in learned_claims:
         assert c.quote and c.end > c.start
+
+
+class _FixedModel:
+    """What the ONNX model would answer for one text: the combination rule is tested apart from it."""
+
+    def __init__(self, itype, prob, roles, combine=None):
+        self.answer = (itype, prob, roles)
+        self.card = {"combine": combine or {}}
+
+    def extract(self, text):
+        return self.answer
+
+
+def test_combine_adds_learned_fillers_and_gates_relevance():
+    from incidentwire.records import Article
+
+    art = Article(id="c1", text=TEXT, clean_text=TEXT, published="1990-01-12")
+    rules = plugins.rules(art)
+    assert rules
+    start = TEXT.index("defense ministry building")
+    span = learned.Span("target", start, start + len("defense ministry building"), "defense ministry building", 0.8)
+    roles = {r: [] for r in learned.ROLES} | {"target": [span]}
+    merged = learned.combine(art, plugins.rules(art), extractor=_FixedModel("bombing", 0.95, roles))
+    targets = [(c.value, c.extractor) for c in merged[0].claims if c.field == "targets"]
+    assert ("defense ministry building", "learned") in targets
+    assert any(c.extractor != "learned" for c in merged[0].claims if c.field == "perpetrators")  # rules stay
+    assert [c.value for c in merged[0].claims if c.field == "attack_type"] == ["bombing_explosion"]
+    # the model is sure there is no relevant incident: no incident, whatever the rules found
+    none = {r: [] for r in learned.ROLES}
+    assert learned.combine(art, plugins.rules(art), extractor=_FixedModel("none", 0.97, none)) == []
+    # ... unsure: the rules decide
+    kept = learned.combine(art, plugins.rules(art), extractor=_FixedModel("none", 0.6, none))
+    assert len(kept) == len(rules)
+    # roles left out of union_roles keep only the rule fillers
+    only = learned.combine(art, plugins.rules(art),
+                           extractor=_FixedModel("bombing", 0.95, roles, {"union_roles": ["victim"]}))
+    assert not any(c.extractor == "learned" for c in only[0].claims if c.field == "targets")

@@ -26,9 +26,9 @@ def test_build_counts_filler_share_and_keeps_phrases_over_threshold(tmp_path):
     out = tmp_path / "lex.json"
     lex = train.build_lexicon(tmp_path, out, min_ratio={"perp_org": 0.6, "target": 0.6, "weapon": 0.6},
                               min_filler={"perp_org": 1, "target": 1, "weapon": 1})
-    assert lex["roles"]["perp_org"]["red hand front"] == [2, 3]   # a filler in 2 of the 3 texts naming it
-    assert lex["roles"]["target"]["water tower"] == [1, 3]
-    assert lex["roles"]["weapon"]["parcel bomb"] == [2, 2]
+    assert lex["roles"]["perp_org"]["red hand front"] == [2, 3, 2]   # a filler in 2 of the 3 texts naming it (2 with a template)
+    assert lex["roles"]["target"]["water tower"] == [1, 3, 2]
+    assert lex["roles"]["weapon"]["parcel bomb"] == [2, 2, 2]
     assert json.loads(out.read_text())["sha256"]
 
 

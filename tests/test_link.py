@@ -77,6 +77,24 @@ def test_background_mention_without_a_day_links_to_the_incident_reported_elsewhe
     assert background == main != other
 
 
+def test_undated_reports_of_one_place_link_only_when_their_words_agree():
+    party = "A gunman opened fire at the office Christmas party of his former employer in Vancouver, killing one man"
+    other = "Two masked robbers shot a jeweller during a hold-up at a mall downtown in Vancouver"
+    lk = _linker()
+    ids = [lk.link(_mention(f"d{i}", city="Vancouver", country="Canada", published=None, killed=1,
+                            atype="armed_assault", text=t))[0]
+           for i, t in enumerate([party, party.replace("killing one man", "police said on Saturday"), other])]
+    assert ids[0] == ids[1] != ids[2]
+    # without a city in common the words alone do not link two undated reports
+    vague, _ = lk.link(_mention("d3", city=None, country="Canada", published=None, killed=1,
+                                atype="armed_assault", text=party))
+    assert vague not in ids
+    # nor when they state different death tolls
+    other_toll, _ = lk.link(_mention("d4", city="Vancouver", country="Canada", published=None, killed=3,
+                                     atype="armed_assault", text=party))
+    assert other_toll not in ids
+
+
 def test_off_topic_reports_link_by_their_words():
     hosting = "Hugh Jackman will host the Academy Awards ceremony, producers of the Oscars telecast said"
     lk = _linker()

@@ -392,12 +392,15 @@ def build_lexicon(shared: Path, out: Path | None = None, min_ratio: dict | None 
              for r in roles} for d in docs]
     phrases = {m for g in gold for r in roles for m in g[r] if len(m) >= 3}
     occurs: dict[str, int] = {}
+    occurs_relevant: dict[str, int] = {}
     filler: dict[str, dict[str, int]] = {r: {} for r in roles}
     for d, g in zip(docs, gold):
         text = d["text"]
         for ph in phrases:
             if ph in text and re.search(r"(?<!\w)" + re.escape(ph) + r"(?!\w)", text):
                 occurs[ph] = occurs.get(ph, 0) + 1
+                if d.get("templates"):
+                    occurs_relevant[ph] = occurs_relevant.get(ph, 0) + 1
                 for r in roles:
                     if ph in g[r]:
                         filler[r][ph] = filler[r].get(ph, 0) + 1
@@ -406,7 +409,10 @@ def build_lexicon(shared: Path, out: Path | None = None, min_ratio: dict | None 
            "min_ratio": min_ratio or {"perp_individual": 0.3, "perp_org": 0.3, "victim": 0.2, "target": 0.3,
                                       "weapon": 0.3},
            "min_filler": min_filler or {"perp_individual": 1, "perp_org": 1, "victim": 1, "target": 2, "weapon": 2},
-           "roles": {r: {ph: [c, occurs[ph]] for ph, c in sorted(filler[r].items())} for r in roles}}
+           # "all": filler / training articles naming the phrase; "relevant": / those with a template
+           "ratio_basis": {r: "all" for r in roles},
+           "roles": {r: {ph: [c, occurs[ph], occurs_relevant[ph]] for ph, c in sorted(filler[r].items())}
+                     for r in roles}}
     out = out or LEXICON_PATH
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(lex, indent=0, sort_keys=True) + "\n", encoding="utf-8")

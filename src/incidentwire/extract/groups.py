@@ -85,6 +85,13 @@ _ACTS = (r"(?:(?:have|has|had|also|reportedly|allegedly|then|later|today|yesterd
 # "terrorist attack", "guerrilla actions": a modifier, not an actor
 _NOT_ACTOR_AFTER = r"(?!\s+(?:attacks?|bombings?|acts?|actions?|groups?|organi[sz]ations?|cells?|campaign|violence|offensive|threats?)\b)"
 _ATTACKER_ACTS_RE = re.compile(rf"\b(?P<who>{_ATTACKER})\b{_NOT_ACTOR_AFTER}\s+(?:\w+\s+){{0,1}}?{_ACTS}", re.I)
+# state forces named as the subject of a killing of people ("soldiers murdered six peasants",
+# "the armed forces massacred"): perpetrators too (MUC-4 codes them so); plain combat verbs
+# ("troops attacked", "the army destroyed") are left out, fighting between armed sides is not an attack
+_STATE_ACTS_RE = re.compile(
+    rf"\b(?P<who>{_AGENT_ONLY})\s+(?:(?:have|has|had|reportedly|allegedly)\s+)?"
+    rf"(?:murder\w*|massacre\w*|assassinat\w*|kidnap\w*|abduct\w*|tortur\w*|executed|machinegunned|"
+    rf"killed\s+(?:\w+\s+){{0,2}}?(?:civilians|peasants|people|persons|students|workers|priests|women|children))\b", re.I)
 # ... or named as the agent: "by urban guerrillas", "blamed on terrorists"
 _ATTACKER_AGENT_RE = re.compile(
     rf"\b(?:by|blamed\s+on|attributed\s+to|responsibility\s+(?:on|to))\s+(?:a\s+group\s+of\s+|a\s+band\s+of\s+|"
@@ -110,7 +117,7 @@ def find_attackers(text: str) -> list[tuple[str, int, int, bool]]:
     each; ``says_side`` is True for affiliation nouns ("guerrillas", "soldiers") and False for
     role nouns ("gunmen", "assailants")."""
     seen: dict[str, tuple[str, int, int, bool]] = {}
-    for pattern in (_ATTACKER_ACTS_RE, _ATTACKER_AGENT_RE):
+    for pattern in (_ATTACKER_ACTS_RE, _ATTACKER_AGENT_RE, _STATE_ACTS_RE):
         for m in pattern.finditer(text):
             noun = re.sub(r"\s+", " ", m.group("who"))
             side = bool(_AFFILIATION_RE.match(noun) or re.match(rf"^(?:{_AGENT_ONLY})$", noun, re.I))

@@ -3,8 +3,12 @@
 How an article becomes incidents ("frames"):
 1. The clean text is split into sentences, and sentences into clauses at consequence cues
    (", prompting a security operation in which ..." starts a follow-up incident).
-2. Sentences about non-incidents are skipped: running totals ("the death toll so far"),
-   arrests, court cases, foiled plots, funerals.
+2. Running totals ("the death toll so far") and anniversaries are skipped. Aftermath
+   sentences (arrests, charges, trials, foiled plots, funerals) start no incident and give no
+   actors, but their tolls go to the current incident (to the first one when they come before
+   it): "Police made an arrest in a shooting that left one person critically injured". The
+   headline opens the main incident, but its places wait for the body (an outlet's city
+   often ends a headline: "... | CBS Denver").
 3. A clause with an attack trigger word is a candidate event. Its city-level places and dates
    decide which frame it belongs to: an existing frame with the same place and a compatible
    date, the current frame when it names neither, else a new frame. When a clause names two
@@ -33,19 +37,25 @@ from ..records import Article, Claim, Mention
 from . import actors, breakdown, lexicon, registry, responses, types
 from .dates import DateMention, find_dates
 from .places import Place, PlaceMention, find_places, main_country
-from .tolls import TollMention, find_references, find_tolls
+from .tolls import Count, TollMention, find_references, find_tolls
 
 TRIGGER_RE = re.compile(
-    r"\b(?:attack(?:s|ed|er|ers|ing)?|shooting(?:s)?|shot|gunm[ae]n|gunfire|opened\s+fire|"
+    r"\b(?:attack(?:s|ed|er|ers|ing)?|shooting(?:s)?|shot|gunshots?|gunm[ae]n|gunfire|opened\s+fire|"
     r"bomb(?:s|ing|ings|ed|er|ers)?|explo(?:sions?|ded)|explosives|blasts?|blew\s+(?:\w+self\s+)?up|"
     r"kill(?:ed|ing|ings)|murder(?:ed|s|ing)?|slain|slaying|died|dead|stabb(?:ed|ing)|rampage|"
     r"ambush(?:ed)?|kidnap\w*|abduct\w*|hostages?|hijack\w*|massacre\w*|assassinat\w*|arson|"
     r"set\s+fire|torched|grenades?|rammed|massacred)\b", re.IGNORECASE)
-# Sentences that talk about something other than an incident as it happened.
+# Sentences that talk about something other than an incident as it happened: running totals
+# and anniversaries are skipped; what came after an incident (arrests, charges, trials,
+# funerals) starts no incident but tells the current one's toll ("charged in the shooting
+# death of ...", "an arrest in a shooting that left one person critically injured").
 NON_INCIDENT_RE = re.compile(
-    r"\b(?:so\s+far|this\s+year|since\s+(?:19|20)\d\d|in\s+recent\s+(?:months|years)|sentenced|"
-    r"court|trial|convicted|foiled|thwarted|plot(?:s|ting)?|arrests?|detained\s+\w+\s+\w+\s+on\s+suspicion|"
-    r"on\s+suspicion|buried|funeral|mourn\w*|memorial|anniversary)\b", re.IGNORECASE)
+    r"\b(?:so\s+far|this\s+year|since\s+(?:19|20)\d\d|in\s+recent\s+(?:months|years)|anniversary)\b",
+    re.IGNORECASE)
+AFTERMATH_RE = re.compile(
+    r"\b(?:sentenced|court|trial|convicted|foiled|thwarted|plot(?:s|ting)?|arrests?|"
+    r"detained\s+\w+\s+\w+\s+on\s+suspicion|on\s+suspicion|buried|funeral|mourn\w*|"
+    r"memorial(?!\s+(?:hospital|medical|health|regional)))\b", re.IGNORECASE)
 # A trigger that points back at an incident already introduced ("in the wake of the attack",
 # "a recent spate of blasts") does not start a new one.
 ANAPHORIC_RE = re.compile(
@@ -74,6 +84,7 @@ class Segment:
     start: int
     end: int
     followup: bool = False
+    aftermath: bool = False  # arrests, charges, trials: read for the toll only
 
 
 @dataclass
@@ -170,13 +181,22 @@ def segment_frames(text: str, dates: list[DateMention], places: list[PlaceMentio
     frames: list[Frame] = []
     current: Frame | None = None
     cut, headline = title_end(text, title), None
+    pending: list[Segment] = []  # aftermath sentences before any incident
     for s_start, s_end in sentences(text, title):
         sentence = text[s_start:s_end]
         if NON_INCIDENT_RE.search(sentence):
             continue
         triggers = list(TRIGGER_RE.finditer(text, s_start, s_end))
-        if not triggers and s_end == cut and current is None:
+        if AFTERMATH_RE.search(sentence):
+            (pending if current is None else current.segments).append(Segment(s_start, s_end, aftermath=True))
+            continue
+        if s_end == cut and current is None:
             headline = Segment(s_start, s_end)  # the headline is about the main incident
+            if triggers:
+                # its places wait for the body: a headline often ends with the outlet's
+                # city ("... | CBS Denver") where the body's dateline gives the place
+                current = Frame(segments=[headline])
+                frames.append(current)
             continue
         if not triggers:
             if current is not None:
@@ -210,8 +230,13 @@ def segment_frames(text: str, dates: list[DateMention], places: list[PlaceMentio
                     current.segments.append(seg)
                     continue
                 current = _place_segment(frames, current, seg, _within(cities, seg), seg_dates)
+    if pending and not frames and any(TRIGGER_RE.search(text, p.start, p.end) for p in pending):
+        frames.append(Frame())  # an article about an arrest or a trial tells the incident too
+    if pending and frames:
+        frames[0].segments[:0] = pending
     if headline is not None and frames:
-        frames[0].segments.insert(0, headline)
+        if headline not in frames[0].segments:
+            frames[0].segments.insert(0, headline)
         named = _within(cities, headline)
         if frames[0].place is None and named:
             frames[0].place = named[0]
@@ -351,7 +376,7 @@ def _frame_claims(article: Article, text: str, frame: Frame, is_main: bool, toll
                              "rule": "publication-date", "uncertain": True},
                              first.start, first.start, "dates", 0.3))
     claims.append(_location_claim(article, text, frame, places, country))
-    seg_text = [(s, text[s.start:s.end]) for s in frame.segments]
+    seg_text = [(s, text[s.start:s.end]) for s in frame.segments if not s.aftermath]
     trigger_segments = [(s, t) for s, t in seg_text if TRIGGER_RE.search(t)]
     joined = " \n".join(t for _, t in trigger_segments)
     atype, a_s, _a_e, a_conf = types.attack_type(joined)
@@ -388,7 +413,7 @@ for _name, _field, _find, _scope, _conf in (
         ("actors.perpetrator_descriptions", "perpetrator_descriptions", actors.perpetrator_descriptions,
          "trigger", 0.5),
         ("actors.perpetrators", "perpetrators", actors.perpetrators, "frame", 0.7),
-        ("actors.perpetrators_caseless", "perpetrators", actors.perpetrators_caseless, "frame", 0.6),
+        ("actors.perpetrators_caseless", "perpetrators", actors.perpetrators_caseless, "trigger", 0.6),
         ("responses.responsibility", "responsibility", responses.responsibility, "frame", 0.7),
         ("lexicon.perpetrators", "perpetrators", lexicon.finder("perpetrators"), "frame", 0.5),
         ("lexicon.perpetrator_descriptions", "perpetrator_descriptions", lexicon.finder("perpetrator_descriptions"),
@@ -458,18 +483,22 @@ def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMent
                 and "perpetrators_killed" not in found and _BOTCHED_RE.search(text, seg.start, seg.end)):
             # "killed one man in what appeared to be a botched suicide bombing": the bomber
             found["perpetrators_killed"] = found.pop("killed")
-        for kind in ("killed", "hit"):
+        for kind in ("killed", "injured", "hit"):
             refs = [t for t in in_seg if t.kind == kind and t.is_reference]
             if refs and kind not in found:
                 found[kind + "_reference"] = ((False, 1), _sum_counts([refs[0].count]), refs[:1], False,
                                               "single-person-reference")
-    for kind in ("killed", "hit"):
+    for kind in ("killed", "injured", "hit"):
         ref = found.pop(kind + "_reference", None)
-        if ref and (kind not in found or found[kind][1]["best"] == 0):
+        if ref and (kind not in found or found[kind][1]["best"] == 0 or (
+                # "a man was shot" in a "double shooting": people named one by one count less
+                not any(t.is_number for t in found[kind][2]) and ref[1]["best"] > (found[kind][1]["best"] or 0))):
             found[kind] = ref
     hit = found.pop("hit", None)
     if hit is not None:
         killed_best = found["killed"][1]["best"] or 0 if "killed" in found else 0
+        if any(_OTHER_PERSON_RE.search(t.text) for t in hit[2]):
+            killed_best = 0  # "the second victim was taken to the hospital": not the dead one
         unhurt = max(0, (hit[1]["best"] or 0) - killed_best)
         if "injured" not in found or (found["injured"][1]["best"] or 0) < unhurt:
             found["injured"] = ((False, unhurt), {"min": unhurt, "best": unhurt, "max": None},
@@ -482,12 +511,26 @@ def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMent
         confidence = 0.7 if update else 0.6 if rule == "count" else 0.45
         claims.append(_claim(article, text, name, value, start, end, "tolls", confidence))
     first = frame.segments[0]
-    for name in ("killed", "injured"):
-        if name not in found:
-            value = {"min": 0, "best": 0, "max": None, "update": False, "rule": "none-reported",
-                     "stated": False, "categories": {}}
-            claims.append(_claim(article, text, name, value, first.start, first.end, "tolls", 0.3))
+    claims.extend(_none_reported(article, text, [n for n in ("killed", "injured") if n not in found],
+                                 first.start, first.end, 0.3))
     return claims
+
+
+def _none_reported(article: Article, text: str, names: list[str], start: int, end: int,
+                   confidence: float) -> list[Claim]:
+    value = {"min": 0, "best": 0, "max": None, "update": False, "rule": "none-reported", "stated": False,
+             "categories": {}}
+    return [_claim(article, text, name, dict(value), start, end, "tolls", confidence) for name in names]
+
+
+def no_incident_tolls(article: Article) -> list[Claim]:
+    """Killed and injured of an article in which extraction found no incident: none reported
+    (``stated: False``, as for an incident whose report gives no toll), the headline or first
+    sentence as evidence. Used for the main-event record of articles kept without one."""
+    text = article.clean_text or article.text or ""
+    spans = sentences(text, article.title)
+    start, end = spans[0] if spans else (0, 0)
+    return _none_reported(article, text, ["killed", "injured"], start, end, 0.2)
 
 
 def _group_claim(article: Article, text: str, frame: Frame) -> Claim:
@@ -512,6 +555,7 @@ def _shared_toll(claim: Claim, size: int) -> Claim:
     return replace(claim, value=value, confidence=0.3)
 
 
+_OTHER_PERSON_RE = re.compile(r"^(?:the\s+|a\s+)?(?:second|third|other|another)\b", re.I)
 _BOTCHED_RE = re.compile(r"\b(?:botched|failed|premature(?:ly)?|accidental(?:ly)?)\s+(?:suicide\s+)?"
                          r"(?:bomb\w*|detonat\w*|explo\w*|attack)", re.I)
 
@@ -521,7 +565,12 @@ def _segment_total(group: list[TollMention]) -> dict:
     counted one by one with "a" / "the" may be the same person said twice ("a woman found dead
     ... died"), so they add at most one."""
     numbered = [t.count for t in group if t.is_number]
-    singles = [t.count for t in group if not t.is_number]
+    # one list after one verb names different people ("shot a man and his neighbor")
+    lists: dict[tuple[int, int], list] = {}
+    for t in group:
+        if not t.is_number:
+            lists.setdefault((t.start, t.end), []).append(t.count)
+    singles = [Count(**_sum_counts(counts)) for counts in lists.values()]
     return _sum_counts(numbered + ([max(singles, key=lambda c: c.best or 0)] if singles else []))
 
 

@@ -12,11 +12,16 @@ data SHA-256, settings, scores) are built by ``incidentwire train-extractor`` (`
 needs the ``[train]`` extra). Inference needs the ``[learned]`` extra: onnxruntime (runs the
 model) and tokenizers (the model's WordPiece vocabulary, shipped beside it as tokenizer.json).
 
-Combination with the rule extractor (``combine``, used by ``--extractor rules+learned``):
-- perpetrators, targets, victims, weapons: the learned fillers win for a field when the model
-  found at least one; otherwise the rule claims for that field stay.
-- attack type: the learned type wins when the model gives one; if the model says "none" the
-  rules still decide whether the article reports an incident (relevance stays rule-based).
+Combination with the rule extractor (``combine``, used by ``--extractor rules+learned``); the
+numbers are chosen on MUC-4 dev and stored in the model card (``combine`` key), defaults below:
+- relevance: when the model gives "none" (no relevant incident) a probability of at least
+  ``none_gate`` the article yields no incident, whatever the rules found; otherwise the rules
+  decide (a rule frame is needed for an incident: the model does not add incidents).
+- perpetrators, targets, victims, weapons: on the main incident, the learned fillers of the roles
+  in ``union_roles`` are added to the rule claims (union, each keeps its extractor name); the
+  rule claims always stay.
+- attack type: the rules' type stays; the learned type replaces it only on the main incident
+  and only when its probability reaches ``type_override`` (or the rules found no type).
 - dates, places, casualty counts: rules only (MUC-4 has no training signal worth learning them).
 
 Limits: trained on 1988-90 FBIS wire text (Latin American conflicts); one set of fillers per
@@ -229,28 +234,39 @@ def _learned_claims(article: Article, text: str, itype: str, prob: float, roles:
     return claims
 
 
+COMBINE_DEFAULTS = {"none_gate": 0.9, "union_roles": list(ROLES), "type_override": 0.9}
+
+
 def combine(article: Article, mentions: list[Mention], mode: str = "rules+learned",
             extractor: LearnedExtractor | None = None) -> list[Mention]:
     """Merge the learned fields into the rule mentions of one article (rules in the module docstring).
 
     mode "learned": one main mention when the model finds an incident (none otherwise), with the
     rule claims for date/place/tolls and only learned type and role fields.
-    mode "rules+learned": the rule mentions; on the main one, each role field with learned
-    fillers takes them instead of the rule claims, and a learned type replaces the rule type."""
+    mode "rules+learned": the rule mentions, gated and extended by the model as the card's
+    ``combine`` settings say."""
+    ext = extractor or default_extractor()
     text = article.clean_text or article.text
-    itype, prob, roles = (extractor or default_extractor()).extract(text)
+    itype, prob, roles = ext.extract(text)
     learned = _learned_claims(article, text, itype, prob, roles)
-    if mode == "learned" and itype == "none":
-        return []
-    if not mentions:
+    if mode == "learned":
         if itype == "none":
             return []
-        mentions = [Mention(article_id=article.id, index=0, role="main", published=article.published)]
-    if mode == "learned":
-        mentions = mentions[:1]
+        mentions = mentions[:1] or [Mention(article_id=article.id, index=0, role="main", published=article.published)]
         replaced = {"attack_type", *ROLE_FIELD.values()}
-    else:
-        replaced = {c.field for c in learned}
+        mentions[0].claims = [c for c in mentions[0].claims if c.field not in replaced] + learned
+        return mentions
+    settings = dict(COMBINE_DEFAULTS, **ext.card.get("combine", {}))
+    if not mentions or (itype == "none" and prob >= settings["none_gate"]):
+        return []
     main = mentions[0]
-    main.claims = [c for c in main.claims if c.field not in replaced] + learned
+    fields = {ROLE_FIELD[r] for r in settings["union_roles"]}
+    have = {(c.field, _norm(str(c.value))) for c in main.claims}
+    rule_type = next((c for c in main.claims if c.field == "attack_type"), None)
+    for c in learned:
+        if c.field == "attack_type":
+            if rule_type is None or c.confidence >= settings["type_override"]:
+                main.claims = [x for x in main.claims if x.field != "attack_type"] + [c]
+        elif c.field in fields and (c.field, _norm(str(c.value))) not in have:
+            main.claims.append(c)
     return mentions

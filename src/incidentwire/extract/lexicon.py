@@ -52,8 +52,10 @@ def _pattern(field: str) -> re.Pattern | None:
         if ROLE_FIELD.get(role) != field.replace("perpetrator_descriptions", "perpetrators"):
             continue
         ratio, least = lex.get("min_ratio", {}).get(role, 1.0), lex.get("min_filler", {}).get(role, 1)
-        for phrase, (filler, occurs) in entries.items():
-            if filler >= least and filler / occurs >= ratio:
+        basis = 2 if lex.get("ratio_basis", {}).get(role) == "relevant" else 1
+        for phrase, counts in entries.items():
+            filler = counts[0]
+            if filler >= least and filler / counts[basis] >= ratio:
                 described = bool(_DESCRIPTION.search(phrase))
                 if field == "perpetrators" and described or field == "perpetrator_descriptions" and not described:
                     continue

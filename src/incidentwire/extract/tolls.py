@@ -23,7 +23,15 @@ Besides "killed" and "injured" there is a third kind, "hit": people shot ("a man
 taken to hospital, or called victims, whose outcome the phrase does not say. The frame decides
 (incidents._toll_claims): hit people who did not die are injured. `find_references` finds
 single people pointed at rather than counted ("he died", "Amason was pronounced dead",
-"shot him", "a fatal shooting"); a frame uses them only where no count says more.
+"shot him", "a fatal shooting", "the body of a man", "a homicide victim"); people alive and
+hurt by their condition ("in critical condition", "is recovering", "non-life-threatening
+injuries", "is in the hospital"); people hit by a wound or found shot ("a gunshot wound",
+"found a man shot in the leg"); "a double shooting" (two hit). A frame uses them only where no
+count says more (a double shooting outweighs "a man was shot").
+A kill verb after "nearly", "tried to" or "threatened to" counts no one. A passive list may
+be followed by an appositive ("A 25-year-old man, one of the victims ..., has died"), and
+"one man" / "another teen" are real counts for a verb without "be" ("left one man critically
+injured").
 4. "there were no casualties / deaths / injuries" counts 0 (casualties: both kinds).
 
 A counted noun phrase is a number phrase plus up to four words that are not stop words
@@ -205,7 +213,10 @@ _ELEM_PLAIN = re.sub(r"\?P<\w+>", "?:", _ELEM)  # group names may appear once pe
 _LIST = rf"{_ELEM_PLAIN}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+){_ELEM_PLAIN})*"
 _ELEM_RE = re.compile(_ELEM, re.I)
 _ACTIVE_RE = re.compile(rf"\s+({_LIST})", re.I)
-_PASSIVE_RE = re.compile(rf"({_LIST})\s+$", re.I)
+# the list may be followed by an appositive: "A 25-year-old man, one of the victims ..., has died"
+_PASSIVE_RE = re.compile(rf"({_LIST})(?:\s*,\s+[^,;.!?]{{3,100}},)?\s+$", re.I)
+_NOT_DONE_RE = re.compile(r"\b(?:nearly|almost|narrowly|attempted\s+to|tried\s+to|threatened\s+to|"
+                          r"threatening\s+to)\s+$", re.I)
 
 _KILL = (r"fatally\s+(?:shot|wounded|injured|stabbed)|shot\s+dead|shot\s*(?:,|and\b|&)\s*killed|"
          r"(?:shot|stabbed|beaten)\s+to\s+death|gunned\s+down|killed|murdered|slain|beheaded|executed")
@@ -223,7 +234,7 @@ _VERB_RE = re.compile(
     rf"|(?P<kill_act>killing|kills|murdering|shooting\s+dead|(?:the\s+)?(?:killings?|murders?|deaths?)\s+of|"
     rf"claimed\s+the\s+lives\s+of|took\s+the\s+lives\s+of)"
     rf"|(?P<injure_act>injuring|wounding|hurting|injures?|wounds?)"
-    rf"|(?P<kill_pas>dead|died|dies|perished|succumbed|lost\s+(?:their|his|her)\s+lives)"
+    rf"|(?P<kill_pas>dead|deceased|died|dies|perished|succumbed|lost\s+(?:their|his|her)\s+lives)"
     rf"|(?P<injure_pas>hospitali[sz]ed|(?:being\s+)?treated\s+(?:in|at)\s+(?:a\s+|the\s+)?hospitals?)"
     rf"|(?P<hit_pas>(?:taken|rushed|transported|airlifted|flown)\s+to\s+(?:a\s+|the\s+)?(?:\w+\s+){{0,3}}hospitals?)"
     rf"|(?P<blew>blew|blowing)\s+(?P<self>himself|herself|themselves)\s+up)\b", re.I)
@@ -250,6 +261,9 @@ _NONE_RE = re.compile(
     r"\b(?:there\s+(?:were|was|have\s+been|had\s+been)\s+no|no|without)\s+"
     r"(?P<what>casualties|deaths|fatalities|injuries|dead|injured)\b", re.I)
 _VICTIMS_RE = re.compile(rf"\b(?P<num>{_NUM})\s+(?:more\s+|other\s+)?victims\b", re.I)
+# "a double shooting": two people shot (a reference, used where no count says more)
+_MULTIPLE_RE = re.compile(r"\b(?P<n>double|triple|quadruple)\s+(?:shooting|stabbing)\b", re.I)
+_MULTIPLE_N = {"double": 2, "triple": 3, "quadruple": 4}
 _AGGREGATE_AFTER = re.compile(
     r"\b(?:so\s+far|this\s+year|since\s+(?:\d{4}|the\s+(?:start|beginning))|to\s+date|"
     r"in\s+recent\s+(?:years|months)|over\s+the\s+(?:past|last)\s+\w+)", re.I)
@@ -366,13 +380,29 @@ _NOT_NAME = {"police", "officers", "authorities", "officials", "investigators", 
              "october", "november", "december", "people", "two", "three", "both", "many", "some",
              "others", "suspects", "witnesses", "troopers", "deputies", "nobody", "no", "this", "that"}
 _REF_SUBJECT_RE = re.compile(
-    r"(?:\b(?P<pron>he|she)|(?P<name>(?-i:\b[A-Z][a-z][\w'’-]*(?:\s+[A-Z]\.)?(?:\s+[A-Z][\w'’-]+){0,2}))"
+    r"(?:\b(?P<pron>he|she)|(?P<name>(?-i:\b[A-Z][a-z][\w'’-]*(?:\s+[A-Z]\.)?(?:\s+[A-Z][\w'’-]+){0,2}"
+    r"(?:,?\s+(?:Jr|Sr|II|III)\b\.?)?))"
     r"(?:'s\s+\w+|,\s+(?:an?|the)\s+[^,.;]{3,60},)?|(?P<rel>\b(?:and|who|but|where|then)(?:\s+(?:later|eventually|subsequently))?))\s+$", re.I)
 _REF_OBJECT_RE = re.compile(
     r"\s+(?:him\b|her(?=\s*(?:[,.;!?]|$)|\s+(?:in|at|on|with|and|as|while|after|before|during|outside|inside|"
     r"near|to|once|twice|several|multiple|again|\d+|two|three|four|five)\b))", re.I)
-_FATAL_RE = re.compile(r"\bfatal(?:ly)?\s+(?:[A-Z][\w-]+\s+){0,2}(?:shooting|stabbing|attack|incident|crash)|"
-                       r"\b(?:his|her)\s+(?:body|death|murder|killing)\b|\bshooting\s+death\b", re.I)
+_FATAL_RE = re.compile(r"\b(?:fatal(?:ly)?|deadly)\s+(?:[A-Z][\w-]+\s+){0,2}(?:shooting|stabbing|attack|incident|crash)|"
+                       r"\b(?:his|her)\s+(?:death|murder|killing)\b|\bshooting\s+death\b|"
+                       r"\b(?:homicide|murder)\s+victim\b|\bbody\s+of\s+(?:a|an|the)\b|"
+                       r"(?<!\bof\s)\b(?:his|her|(?-i:[A-Z][\w-]+)['’]s)\s+body\b(?!\s+(?:armou?r|cam(?:era)?s?|language|parts?)\b)",
+                       re.I)
+# one person hurt and alive, pointed at by their condition ("listed in critical condition",
+# "is recovering", "non-life-threatening injuries"), or hit, outcome unsaid ("a gunshot wound")
+_ALIVE_RE = re.compile(
+    r"\b(?:in|listed\s+in|remains\s+in|remained\s+in)\s+(?:(?:very\s+)?(?:critical|serious|stable|fair|good|grave|"
+    r"guarded|satisfactory)(?:\s+(?:but|and)\s+stable)?)\s+condition\b|"
+    r"\b(?:is|was|are|were)\s+(?:now\s+)?(?:recovering|expected\s+to\s+(?:survive|recover|be\s+(?:ok|okay|fine|alright)))\b|"
+    r"\bnon-?\s?life[\s-]threatening\s+(?:injur(?:y|ies)|wounds?)\b|"
+    r"\b(?:is|remains|remained)\s+(?:still\s+)?(?:in|at)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,3}?hospital\b", re.I)
+_WOUND_RE = re.compile(r"\b(?:a|one|single|multiple|several|two|three|apparent)\s+(?:\w+\s+)?(?:gunshot|bullet)\s+wounds?\b|"
+                       r"\b(?:bullet|round)\s+(?:hit|struck|hitting|striking)\b|"
+                       rf"\b(?:found|find|finds|discovered|located)\s+(?:a|an|the|one)\s+(?:[\w-]+\s+){{0,3}}?(?:{_PERSON})\s+"
+                       r"(?:shot|suffering|wounded|with\s+(?:a\s+)?(?:gunshot|bullet))", re.I)
 
 
 def find_references(text: str) -> list[TollMention]:
@@ -391,17 +421,25 @@ def find_references(text: str) -> list[TollMention]:
         before = _REF_SUBJECT_RE.search(text, max(0, verb.start() - 80), verb.start())
         if before and before.group("name") and before.group("name").split()[0].lower() in _NOT_NAME:
             before = None
-        if before and before.group("rel") and group != "kill_pas":
+        passive = bool(re.search(rf"\b(?:{_BE})\b", verb.group("aux") or ""))
+        if before and before.group("rel") and not (group == "kill_pas" or passive and group in ("kill", "hit")):
             before = None
         after = None if before else _REF_OBJECT_RE.match(text, verb.end())
         if before or after:
             start, end = (before.start(), verb.end()) if before else (verb.start(), after.end())
             out.append(TollMention(start, end, text[start:end], kind, Count(1, 1, 1), "victims", None,
                                    False, _is_aggregate(text, start, end), True))
-    for fatal in _FATAL_RE.finditer(text):
-        out.append(TollMention(fatal.start(), fatal.end(), fatal.group(0), "killed", Count(1, 1, 1),
-                               "victims", None, False, False, True))
+    for kind, pattern in (("killed", _FATAL_RE), ("injured", _ALIVE_RE), ("hit", _WOUND_RE), ("hit", _MULTIPLE_RE)):
+        for found in pattern.finditer(text):
+            n = _MULTIPLE_N[found.group("n").lower()] if pattern is _MULTIPLE_RE else 1
+            out.append(TollMention(found.start(), found.end(), found.group(0), kind, Count(n, n, n),
+                                   "victims", None, False, _is_aggregate(text, found.start(), found.end()), True))
     return sorted(out, key=lambda m: m.start)
+
+
+def _is_numbered(words: str) -> bool:
+    """A counted phrase with a real number ("one man", "two officers"), not "a man"."""
+    return bool(_ELEM_RE.match(words).group("num")) or bool(re.search(r"\b(?:one|another)\s", words, re.I))
 
 
 def _read_verb(text: str, verb: re.Match, add) -> None:
@@ -411,6 +449,8 @@ def _read_verb(text: str, verb: re.Match, add) -> None:
     aux = (verb.group("aux") or "").lower()
     passive_forced = bool(re.search(rf"\b(?:{_BE})\b", aux))
     verb_start = verb.start(group)
+    if _NOT_DONE_RE.search(text, max(0, verb.start() - 25), verb.start()):
+        return  # "nearly killing the trooper", "threatened to kill"
     if group in ("kill", "injure", "hit", "kill_act", "injure_act") and not passive_forced:
         after = _ACTIVE_RE.match(text, verb.end())
         if after:
@@ -427,7 +467,7 @@ def _read_verb(text: str, verb: re.Match, add) -> None:
     forced_perp = group == "blew"
     if before:
         elements = list(_elements(before.group(1), window_start + before.start(1)))
-        if bare and not all(_ELEM_RE.match(words).group("num") for *_, words in elements):
+        if bare and not all(_is_numbered(words) for *_, words in elements):
             return
         for order, (s, e, count, words) in enumerate(elements):
             add(elements[0][0], verb.end(), kind, count, words, forced_perp, num_span=(s, e), order=order)

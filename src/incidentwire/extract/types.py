@@ -94,10 +94,23 @@ def surface_terms(pattern: re.Pattern, text: str) -> list[tuple[str, int, int]]:
     return list(seen.values())
 
 
+# weapons that were not used: an inventory of seized or handed-over arms, a bomb squad
+_INVENTORY_RE = re.compile(r"\b(?:seized|captured|confiscated|found|discovered|arsenal|cache|caches|"
+                           r"turn(?:ed)?\s+in|hand(?:ed)?\s+over|surrender\w*|delivered|smuggl\w*|shipment|"
+                           r"quantities|supplied|supply|specializ\w*|traffick\w*)\b", re.I)
+_NOT_WEAPON_AFTER = re.compile(r"[\s-]*(?:launchers?|squads?|experts?|rounds|ammunition|factory|factories|"
+                               r"threats?|scare|disposal|technicians?)\b", re.I)
+
+
 def weapons(text: str) -> list[tuple[str, int, int]]:
-    """Weapons named in the text; a vehicle only where it was driven into people."""
+    """Weapons named in the text; a vehicle only where it was driven into people. Not in a
+    sentence that lists seized or handed-over arms, nor "grenade launchers", "bomb squad"."""
+    if _INVENTORY_RE.search(text):
+        return []
     out = []
     for term, start, end in surface_terms(_WEAPON_RE, text):
+        if _NOT_WEAPON_AFTER.match(text, end):
+            continue
         det = re.match(r"(?:a|the|his|her)\s+", term)
         if det:
             term, start = term[det.end():], start + det.end()
