@@ -116,3 +116,30 @@ def test_an_article_with_no_incident_reports_no_toll():
                                                                               ("injured", 0, False)]
     assert claims[0].quote.startswith("Police arrested")
     assert main_event_mention(article).value("injured")["rule"] == "none-reported"
+
+
+@pytest.mark.parametrize("headline, kind", [
+    ("Laundromat worker hurt during robbery attempt", "injured"),
+    ("Teen killed in West Philadelphia shooting", "killed"),
+    ("Delivery driver shot near the stadium", "hit"),
+])
+def test_a_headline_names_one_person_without_an_article(headline, kind):
+    assert (kind, 1) in {(r.kind, r.count.best) for r in find_references(headline)}
+
+
+def test_a_plural_headline_is_no_single_person():
+    assert find_references("Officers shot in ambush near the border") == []
+
+
+def test_victims_said_to_come_on_top_add_up():
+    text = ("Gunmen attacked a checkpoint in Mosul on Monday and killed 3 soldiers, officials said. "
+            "A passing farmer was also killed, a witness said.")
+    killed = first_mention(text).value("killed")
+    assert killed["best"] == 4
+    assert [p["best"] for p in killed["parts"]] == [3, 1]
+
+
+def test_the_same_victims_said_twice_do_not_add_up():
+    text = ("Gunmen attacked a checkpoint in Mosul on Monday and killed 3 soldiers, officials said. "
+            "Three soldiers were also killed, the army said later.")
+    assert first_mention(text).value("killed")["best"] == 3

@@ -106,7 +106,7 @@ def test_combine_adds_learned_fillers_and_gates_relevance():
     rules = plugins.rules(art)
     assert rules
     start = TEXT.index("defense ministry building")
-    span = learned.Span("target", start, start + len("defense ministry building"), "defense ministry building", 0.8)
+    span = learned.Span("target", start, start + len("defense ministry building"), "defense ministry building", 0.95)
     roles = {r: [] for r in learned.ROLES} | {"target": [span]}
     merged = learned.combine(art, plugins.rules(art), extractor=_FixedModel("bombing", 0.95, roles))
     targets = [(c.value, c.extractor) for c in merged[0].claims if c.field == "targets"]
@@ -119,7 +119,10 @@ def test_combine_adds_learned_fillers_and_gates_relevance():
     # ... unsure: the rules decide
     kept = learned.combine(art, plugins.rules(art), extractor=_FixedModel("none", 0.6, none))
     assert len(kept) == len(rules)
-    # roles left out of union_roles keep only the rule fillers
+    # a filler under union_min_score, or of a role left out of union_roles, is not added
+    unsure = learned.combine(art, plugins.rules(art),
+                             extractor=_FixedModel("bombing", 0.95, roles, {"union_min_score": 0.99}))
+    assert not any(c.extractor == "learned" for c in unsure[0].claims if c.field == "targets")
     only = learned.combine(art, plugins.rules(art),
                            extractor=_FixedModel("bombing", 0.95, roles, {"union_roles": ["victim"]}))
     assert not any(c.extractor == "learned" for c in only[0].claims if c.field == "targets")

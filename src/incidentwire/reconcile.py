@@ -115,7 +115,9 @@ def toll_history(mentions: list[Mention]) -> list[dict]:
     for m, c in _claims(mentions, "killed"):
         rows.append({"article_id": m.article_id, "published": m.published, "killed": c.value.get("best"),
                      "min": c.value.get("min"), "max": c.value.get("max"),
-                     "update": bool(c.value.get("update")), "quote": c.quote})
+                     "update": bool(c.value.get("update")),
+                     # a sum of counts said apart ("three policemen ... one civilian also") quotes each part
+                     "quote": " + ".join(p["quote"] for p in c.value["parts"]) if c.value.get("parts") else c.quote})
     return sorted(rows, key=lambda r: (publication_sort_key(r["published"]), r["update"]))
 
 

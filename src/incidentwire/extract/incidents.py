@@ -459,14 +459,16 @@ def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMent
     """Casualty claims of a frame (victims only; attackers go to ``perpetrators_killed``).
 
     Within one segment the victims' counts add up ("three police officers and one civilian");
-    across segments the fullest report wins, and an explicit update ("the toll rose to six")
-    beats both. Where no count is given, a single person pointed at ("he died at the hospital",
+    across segments the fullest report wins, plus victims of other categories said to come on
+    top of it ("one civilian has also been killed"), and an explicit update ("the toll rose to
+    six") beats both. Where no count is given, a single person pointed at ("he died at the hospital",
     "a fatal shooting") counts one. People shot or taken to hospital whose outcome is unsaid
     ("hit") are injured unless as many died ("a man was shot ... he died": one killed, none
     injured). An incident that states no death or injury gets 0 with ``stated: False``: news
     reports name the dead and wounded, so silence reads as none, but reconcile lets any stated
     count from another report win over it."""
     found: dict[str, tuple] = {}
+    also: list[tuple] = []  # counts said to come on top of others ("one civilian was also killed")
     for seg in frame.segments:
         in_seg = [t for t in tolls if seg.start <= t.start < seg.end and not t.is_aggregate]
         for kind, side, name in (("killed", "victims", "killed"), ("injured", "victims", "injured"),
@@ -477,6 +479,8 @@ def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMent
             total = _segment_total(group)
             update = any(t.is_update for t in group)
             rank = (update, total["best"] or 0)
+            if kind != "hit" and any(_ALSO_RE.search(t.text) for t in group):
+                also.append((name, total, group))
             if name not in found or rank > found[name][0]:
                 found[name] = (rank, total, group, update, "count")
         if ("killed" in found and found["killed"][2][0] in in_seg and found["killed"][1]["best"] == 1
@@ -488,6 +492,18 @@ def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMent
             if refs and kind not in found:
                 found[kind + "_reference"] = ((False, 1), _sum_counts([refs[0].count]), refs[:1], False,
                                               "single-person-reference")
+    for name, total, group in also:
+        if name not in found or found[name][2] is group or found[name][3]:
+            continue
+        rank, best, winners, update, rule = found[name]
+        mine, theirs = {t.category for t in group}, {t.category for t in winners}
+        if None not in mine | theirs and not mine & theirs:
+            # other victims than the fullest count's: "three policemen killed ... one civilian
+            # has also been killed" is four
+            summed = dict(_sum_counts([Count(**best), Count(**total)]), parts=[
+                {"start": g[0].start, "end": max(t.end for t in g), "quote": text[g[0].start:max(t.end for t in g)],
+                 "best": b["best"]} for g, b in ((winners, best), (group, total))])
+            found[name] = (rank, summed, winners + group, update, rule)
     for kind in ("killed", "injured", "hit"):
         ref = found.pop(kind + "_reference", None)
         if ref and (kind not in found or found[kind][1]["best"] == 0 or (
@@ -505,7 +521,9 @@ def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMent
                                 hit[2], False, "shot-outcome-unsaid")
     claims = []
     for name, (_rank, total, group, update, rule) in found.items():
-        start, end = min(t.start for t in group), max(t.end for t in group)
+        # a sum of counts said apart keeps the fullest one as its span and each part in the value
+        span = group[:1] if "parts" in total else group
+        start, end = min(t.start for t in span), max(t.end for t in span)
         value = dict(total, update=update, rule=rule, stated=True,
                      categories={t.category: t.count.best for t in group if t.category})
         confidence = 0.7 if update else 0.6 if rule == "count" else 0.45
@@ -555,6 +573,7 @@ def _shared_toll(claim: Claim, size: int) -> Claim:
     return replace(claim, value=value, confidence=0.3)
 
 
+_ALSO_RE = re.compile(r"\b(?:also|as well|in addition|additionally)\b", re.I)
 _OTHER_PERSON_RE = re.compile(r"^(?:the\s+|a\s+)?(?:second|third|other|another)\b", re.I)
 _BOTCHED_RE = re.compile(r"\b(?:botched|failed|premature(?:ly)?|accidental(?:ly)?)\s+(?:suicide\s+)?"
                          r"(?:bomb\w*|detonat\w*|explo\w*|attack)", re.I)

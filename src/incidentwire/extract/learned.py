@@ -18,8 +18,8 @@ numbers are chosen on MUC-4 dev and stored in the model card (``combine`` key), 
   ``none_gate`` the article yields no incident, whatever the rules found; otherwise the rules
   decide (a rule frame is needed for an incident: the model does not add incidents).
 - perpetrators, targets, victims, weapons: on the main incident, the learned fillers of the roles
-  in ``union_roles`` are added to the rule claims (union, each keeps its extractor name); the
-  rule claims always stay.
+  in ``union_roles`` whose mean word probability reaches ``union_min_score`` are added to the
+  rule claims (union, each keeps its extractor name); the rule claims always stay.
 - attack type: the rules' type stays; the learned type replaces it only on the main incident
   and only when its probability reaches ``type_override`` (or the rules found no type).
 - dates, places, casualty counts: rules only (MUC-4 has no training signal worth learning them).
@@ -234,7 +234,7 @@ def _learned_claims(article: Article, text: str, itype: str, prob: float, roles:
     return claims
 
 
-COMBINE_DEFAULTS = {"none_gate": 0.9, "union_roles": list(ROLES), "type_override": 0.9}
+COMBINE_DEFAULTS = {"none_gate": 0.9, "union_roles": list(ROLES), "union_min_score": 0.9, "type_override": 0.9}
 
 
 def combine(article: Article, mentions: list[Mention], mode: str = "rules+learned",
@@ -267,6 +267,7 @@ def combine(article: Article, mentions: list[Mention], mode: str = "rules+learne
         if c.field == "attack_type":
             if rule_type is None or c.confidence >= settings["type_override"]:
                 main.claims = [x for x in main.claims if x.field != "attack_type"] + [c]
-        elif c.field in fields and (c.field, _norm(str(c.value))) not in have:
+        elif (c.field in fields and c.confidence >= settings["union_min_score"]
+              and (c.field, _norm(str(c.value))) not in have):
             main.claims.append(c)
     return mentions

@@ -261,6 +261,12 @@ _NONE_RE = re.compile(
     r"\b(?:there\s+(?:were|was|have\s+been|had\s+been)\s+no|no|without)\s+"
     r"(?P<what>casualties|deaths|fatalities|injuries|dead|injured)\b", re.I)
 _VICTIMS_RE = re.compile(rf"\b(?P<num>{_NUM})\s+(?:more\s+|other\s+)?victims\b", re.I)
+# a headline names one person without an article: "Laundromat worker hurt during robbery",
+# "Teen killed in shooting" (find_references reads the headline as a text of its own)
+_HEADLINE_RE = re.compile(
+    rf"^\s*(?:[\w'’.-]+\s+){{0,3}}?(?P<who>{_PERSON})\s+(?:(?:critically|seriously|fatally|accidentally)\s+)?"
+    r"(?:(?P<killed>shot\s*(?:and|&|,)\s*killed|killed|dies|dead|slain)|(?P<injured>hurt|injured|wounded)|(?P<hit>shot))\b",
+    re.I)
 # "a double shooting": two people shot (a reference, used where no count says more)
 _MULTIPLE_RE = re.compile(r"\b(?P<n>double|triple|quadruple)\s+(?:shooting|stabbing)\b", re.I)
 _MULTIPLE_N = {"double": 2, "triple": 3, "quadruple": 4}
@@ -429,6 +435,11 @@ def find_references(text: str) -> list[TollMention]:
             start, end = (before.start(), verb.end()) if before else (verb.start(), after.end())
             out.append(TollMention(start, end, text[start:end], kind, Count(1, 1, 1), "victims", None,
                                    False, _is_aggregate(text, start, end), True))
+    headline = _HEADLINE_RE.match(text)
+    if headline and not _PLURAL.search(headline.group("who")):
+        kind = next(k for k in ("killed", "injured", "hit") if headline.group(k))
+        out.append(TollMention(headline.start("who"), headline.end(), text[headline.start("who"):headline.end()],
+                               kind, Count(1, 1, 1), "victims", None, False, False, True))
     for kind, pattern in (("killed", _FATAL_RE), ("injured", _ALIVE_RE), ("hit", _WOUND_RE), ("hit", _MULTIPLE_RE)):
         for found in pattern.finditer(text):
             n = _MULTIPLE_N[found.group("n").lower()] if pattern is _MULTIPLE_RE else 1
