@@ -3,7 +3,8 @@
 Each bench module defines ``run(args) -> dict`` returning flat metrics; keys ending in
 ``articles_per_s`` are throughputs and ``peak_rss_mb`` memory, so outside tools can read them.
 ``--only NAME`` runs one module (NAME without the ``bench_`` prefix); ``--quick`` asks each
-module for a smaller run (used by smoke tests).
+module for a smaller run (used by smoke tests); ``--scale-sizes`` sets the scale bench's corpus
+sizes (``--only scale --scale-sizes 1000,10000,100000`` measures the 10k -> 100k time ratio).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", action="append")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", default=str(HERE))
+    ap.add_argument("--scale-sizes", help="corpus sizes of the scale bench, e.g. 1000,10000,100000 "
+                    "(default: $BENCH_SCALE_SIZES or 1000,10000)")
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

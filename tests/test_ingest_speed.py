@@ -116,3 +116,57 @@ def test_plain_english_news_skips_the_model(monkeypatch):
             "employees were leaving the building at the end of the working day, a police spokesman said.")
     monkeypatch.setattr(language, "_detector", lambda: pytest.fail("lingua should not be asked"))
     assert language.detect_language(text) == "en"
+
+
+def _copies() -> list[Article]:
+    wire = ("KABUL (Wire) - A suicide bomber blew himself up outside a government ministry in the capital on "
+            "Monday, killing at least six people and wounding 20 others, officials said. The attacker detonated "
+            "his explosives as employees were leaving the building at the end of the working day, a police "
+            "spokesman said. No group immediately claimed responsibility for the bombing.")
+    texts = [wire, wire, wire.replace("Monday", "Monday evening") + " Extra line.", "Short text.",
+             wire.upper().replace("KABUL", "HERAT") + " " + " ".join(f"w{i}" for i in range(60))]
+    return [Article(id=f"a{i}", text=t, clean_text=t) for i, t in enumerate(texts)]
+
+
+def test_fingerprints_made_on_a_worker_give_the_same_stories():
+    """The pipeline hashes clean text in the per-article stage (dedup.fingerprint, on workers);
+    the story index then only looks up: same stories as hashing inside assign."""
+    inline, ahead = dedup.StoryIndex(), dedup.StoryIndex()
+    fields = ("story_id", "duplicate_of", "text_key", "minhash")
+    for a, b in zip(_copies(), _copies()):
+        inline.assign(a)
+        ahead.assign(dedup.fingerprint(b))
+        assert [getattr(a, f) for f in fields] == [getattr(b, f) for f in fields]
+    # copies, a trimmed copy and a shouted copy are one story; a short text only matches exactly
+    assert [ahead.story_of[f"a{i}"] for i in range(5)] == ["a0", "a0", "a0", "a3", "a0"]
+
+
+def test_linker_memos_give_the_plain_tf_idf_cosine():
+    """The idf memo, the mention's cached vector and the shared-words-only normalisation are
+    exact: each score equals the cosine computed from scratch, link after link."""
+    import itertools
+    import math
+    from collections import Counter
+
+    from incidentwire import link as link_module
+    from incidentwire.link import Linker
+
+    def reference(linker, terms, cand):
+        def vec(t):
+            v = {w: (1 + math.log(c)) * math.log((linker.n_mentions + link_module.PRIOR_DOCUMENTS) / (linker.df.get(w, 0) + 0.5))
+                 for w, c in t.items()}
+            n = math.sqrt(sum(x * x for x in v.values())) or 1.0
+            return {w: x / n for w, x in v.items()}
+        sims = [sum(x * u.get(w, 0.0) for w, x in vec(terms).items()) for u in map(vec, cand.terms) if u]
+        return sum(sims) / len(sims) if sims else 0.0
+
+    ids = (f"inc-{i}" for i in itertools.count())
+    linker = Linker([], lambda: next(ids))
+    words = "bomb market police killed city attack gunmen army village border".split()
+    for k in range(12):
+        terms = Counter({w: 1 + (k * j) % 3 for j, w in enumerate(words) if (k + j) % 4})
+        linker._count_words(terms)
+        for cand in linker.by_id.values():
+            assert linker.text_similarity(terms, cand) == reference(linker, terms, cand)
+        cand = linker.by_id.setdefault(f"i{k % 4}", link_module.Candidate(f"i{k % 4}"))
+        cand.terms.append(terms)

@@ -130,3 +130,13 @@ def test_engine_errors_say_what_to_do():
     with pytest.raises(EngineError, match="cannot reach Dask scheduler tcp://127.0.0.1:9"):
         make_executor("dask", scheduler="tcp://127.0.0.1:9", timeout="2s")
     assert isinstance(make_executor("local", workers=1), InlineExecutor)
+
+
+def test_sharded_corpus_reads_as_the_single_file(tmp_path):
+    """Scale corpora are written in shards (one 10k-article file passes ingest's 20 MB limit)."""
+    from incidentwire.ingest import read_articles
+
+    one = synth.write_corpus(tmp_path / "one.jsonl", 25, seed=3)
+    shards = synth.write_corpus(tmp_path / "shards", 25, seed=3, shard_size=10)
+    assert sorted(p.name for p in shards.iterdir()) == ["part-00000.jsonl", "part-00001.jsonl", "part-00002.jsonl"]
+    assert [(a.id, a.text) for a in read_articles([one])] == [(a.id, a.text) for a in read_articles([shards])]

@@ -87,6 +87,17 @@ def signature(text: str):
     return mh
 
 
+def fingerprint(article: Article) -> Article:
+    """Set ``text_key`` and ``minhash`` from the clean text: the per-article half of the
+    duplicate stage, which executors run on their workers; ``StoryIndex.assign`` (one process,
+    in input order) does the lookups."""
+    text = article.clean_text or article.text
+    sketch = signature(text)
+    article.minhash = sketch.hashvalues.astype(np.uint64).tobytes() if sketch is not None else b""
+    article.text_key = text_key(text)
+    return article
+
+
 class StoryIndex:
     """Assigns ``story_id`` / ``duplicate_of`` to articles, remembering every one it has seen."""
 
@@ -129,12 +140,11 @@ class StoryIndex:
         self.by_key = {k: v for k, v in self.by_key.items() if v != art_id}
 
     def assign(self, article: Article) -> Article:
-        """Set ``story_id``, ``duplicate_of``, ``minhash`` (and ``text_key``) on ``article``."""
-        text = article.clean_text or article.text
-        key = text_key(text)
-        sketch = signature(text)
-        article.minhash = sketch.hashvalues.astype(np.uint64).tobytes() if sketch is not None else b""
-        article.text_key = key
+        """Set ``story_id``, ``duplicate_of``, ``minhash`` (and ``text_key``) on ``article``;
+        the hashes ``fingerprint`` already set (on a worker) are used as they are."""
+        if article.text_key is None:
+            fingerprint(article)
+        key, sketch = article.text_key, self._load(article.minhash)
         article.duplicate_of = None
         first = self.by_key.get(key)
         if first is not None and first != article.id:

@@ -275,6 +275,9 @@ def toll_points(mention: Mention, mf: dict, cf: dict) -> float:
     return 0.0
 
 
+_LOG_TF = [0.0] + [1 + math.log(c) for c in range(1, 64)]  # a word's TF weight by count, looked up
+
+
 class Linker:
     """Holds the known incidents and their block index; assigns incident ids to new mentions."""
 
@@ -284,6 +287,11 @@ class Linker:
         self.blocks: dict[tuple, set[str]] = defaultdict(set)
         self.df: Counter = Counter()
         self.n_mentions = 0
+        # Memos valid until the word counts change (each link call): the idf of every word
+        # looked up, and the mention's own vector, which every candidate's score needs. They
+        # were ~60% of the linker's time: a mention meets ~15 candidates of ~4 reports each.
+        self._idf: dict[str, float] = {}
+        self._query: tuple[Counter | None, dict[str, float]] = (None, {})
         self._common: set[str] = set()
         grouped: dict[str, list[Mention]] = defaultdict(list)
         for m in mentions:
@@ -306,11 +314,15 @@ class Linker:
     def _count_words(self, terms: Counter) -> None:
         self.n_mentions += 1
         self.df.update(terms.keys())
+        self._idf, self._query = {}, (None, {})
 
     def idf(self, word: str) -> float:
         # PRIOR_DOCUMENTS unseen reports stand in for the rest of the news: without them the
         # first few reports of a store share every word and no word looks rare
-        return math.log((self.n_mentions + PRIOR_DOCUMENTS) / (self.df.get(word, 0) + 0.5))
+        value = self._idf.get(word)
+        if value is None:
+            value = self._idf[word] = math.log((self.n_mentions + PRIOR_DOCUMENTS) / (self.df.get(word, 0) + 0.5))
+        return value
 
     def _rare_words(self, terms: Counter, n: int, shared: bool) -> list[str]:
         """The ``n`` words that weigh most in ``terms`` (TF-IDF); with ``shared``, only words
@@ -377,14 +389,27 @@ class Linker:
         """Average TF-IDF cosine of the mention's words with each report of the incident."""
         if not terms or not any(cand.terms):
             return 0.0
-        v = self._vector(terms)
-        sims = [sum(x * u.get(w, 0.0) for w, x in v.items()) for u in map(self._vector, cand.terms) if u]
+        if self._query[0] is not terms:
+            self._query = (terms, self._vector(terms))
+        v = self._query[1]
+        sims = [self._cosine(v, u) for u in cand.terms if u]
         return sum(sims) / len(sims) if sims else 0.0
 
+    def _weights(self, terms: Counter) -> tuple[dict[str, float], float]:
+        """TF-IDF weights of ``terms`` and their Euclidean norm."""
+        idf, known = self.idf, self._idf
+        v = {w: (_LOG_TF[c] if c < len(_LOG_TF) else 1 + math.log(c)) * (known[w] if w in known else idf(w))
+             for w, c in terms.items()}
+        return v, math.sqrt(sum(x * x for x in v.values())) or 1.0
+
     def _vector(self, terms: Counter) -> dict[str, float]:
-        v = {w: (1 + math.log(c)) * self.idf(w) for w, c in terms.items()}
-        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        v, norm = self._weights(terms)
         return {w: x / norm for w, x in v.items()}
+
+    def _cosine(self, v: dict[str, float], terms: Counter) -> float:
+        """``v`` (a unit vector) dot the unit vector of ``terms``, normalising only the shared words."""
+        u, norm = self._weights(terms)
+        return sum(x * (u[w] / norm if w in u else 0.0) for w, x in v.items())
 
     def score(self, mention: Mention, mf: dict, terms: Counter, cand: Candidate) -> float | None:
         """Link score of a mention (with its own reconciled fields ``mf``) against a candidate;

@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from . import clean, language, relevance
-from .dedup import StoryIndex
+from .dedup import StoryIndex, fingerprint
 from .engine import Executor, InlineExecutor
 from .extract import plugins
 from .ingest import IngestOptions, read_articles
@@ -64,10 +64,13 @@ class IngestReport:
 
 
 def prepare(article: Article) -> Article:
-    """Clean the text and read the page's metadata, tell the language, judge relevance."""
+    """Clean the text and read the page's metadata, tell the language, judge relevance, hash
+    the clean text for the duplicate stage (``dedup.fingerprint``: on the worker, so the
+    process that assigns stories in order only looks them up)."""
     clean.clean_article(article)
     language.assess(article)
-    return relevance.assess(article)
+    relevance.assess(article)
+    return fingerprint(article)
 
 
 def read_and_prepare(paths: Iterable[str | Path], options: IngestOptions | None = None

@@ -348,18 +348,27 @@ def generate(n: int, seed: int = 0) -> Iterator[dict]:
                "html": html}
 
 
-def write_corpus(path: str | Path, n: int, seed: int = 0, layout: str = "jsonl") -> Path:
+def write_corpus(path: str | Path, n: int, seed: int = 0, layout: str = "jsonl",
+                 shard_size: int | None = None) -> Path:
     """Write ``n`` synthetic articles. ``layout="jsonl"``: one JSONL file at ``path`` (text
-    records). ``layout="files"``: a folder at ``path`` with one .txt or .html file per article
-    and ``metadata.jsonl`` beside it (returned path is the folder; pass the sidecar with
-    ``--metadata``)."""
+    records), or with ``shard_size`` a folder at ``path`` of ``part-NNNNN.jsonl`` files of that
+    many records each, read in the same order (ingest refuses files over 20 MB by default: 10,000
+    articles weigh ~26 MB). ``layout="files"``: a folder at ``path`` with one .txt or .html file
+    per article and ``metadata.jsonl`` beside it (returned path is the folder; pass the sidecar
+    with ``--metadata``)."""
     path = Path(path)
     if layout == "jsonl":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8") as f:
-            for rec in generate(n, seed):
-                rec.pop("html")
-                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        (path if shard_size else path.parent).mkdir(parents=True, exist_ok=True)
+        f = None
+        for k, rec in enumerate(generate(n, seed)):
+            if f is None or (shard_size and k % shard_size == 0):
+                if f is not None:
+                    f.close()
+                f = (path / f"part-{k // shard_size:05d}.jsonl" if shard_size else path).open("w", encoding="utf-8")
+            rec.pop("html")
+            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        if f is not None:
+            f.close()
         return path
     if layout != "files":
         raise ValueError(f"unknown layout {layout!r}: use 'jsonl' or 'files'")
