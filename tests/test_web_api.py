@@ -229,7 +229,9 @@ def test_serve_with_two_workers_shares_the_csrf_secret(web_sample_db, tmp_path):
                 if httpx.get(f"{url}/api/health").status_code == 200:
                     break
             except httpx.TransportError:
-                assert time.monotonic() < deadline and proc.poll() is None, "server did not start"
+                if proc.poll() is not None:  # say why (a port taken between free_port() and bind?)
+                    raise AssertionError(f"server exited {proc.returncode}: {proc.stderr.read().decode()[-2000:]}")
+                assert time.monotonic() < deadline, "server did not answer /api/health within 60 s"
                 time.sleep(0.2)
         for _ in range(6):       # a fresh connection each time lands on either worker
             page = httpx.get(f"{url}/api/incidents", headers={"Authorization": f"Bearer {token}"}).json()
