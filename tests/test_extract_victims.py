@@ -139,6 +139,16 @@ def test_victims_said_to_come_on_top_add_up():
     assert [p["best"] for p in killed["parts"]] == [3, 1]
 
 
+def test_several_additions_each_keep_their_part():
+    text = ("Gunmen attacked a checkpoint in Mosul on Monday and killed 3 soldiers, officials said. "
+            "A passing farmer was also killed, a witness said. "
+            "Two policemen were also killed, the ministry said.")
+    killed = first_mention(text).value("killed")
+    assert killed["best"] == 6
+    assert [(p["quote"], p["best"]) for p in killed["parts"]] == [
+        ("killed 3 soldiers", 3), ("A passing farmer was also killed", 1), ("Two policemen were also killed", 2)]
+
+
 def test_the_same_victims_said_twice_do_not_add_up():
     text = ("Gunmen attacked a checkpoint in Mosul on Monday and killed 3 soldiers, officials said. "
             "Three soldiers were also killed, the army said later.")

@@ -499,11 +499,12 @@ def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMent
         mine, theirs = {t.category for t in group}, {t.category for t in winners}
         if None not in mine | theirs and not mine & theirs:
             # other victims than the fullest count's: "three policemen killed ... one civilian
-            # has also been killed" is four
-            summed = dict(_sum_counts([Count(**best), Count(**total)]), parts=[
-                {"start": g[0].start, "end": max(t.end for t in g), "quote": text[g[0].start:max(t.end for t in g)],
-                 "best": b["best"]} for g, b in ((winners, best), (group, total))])
-            found[name] = (rank, summed, winners + group, update, rule)
+            # has also been killed" is four; each part keeps its own span and count
+            parts = best.get("parts") or [_part(text, winners, best)]
+            summed = _sum_counts([Count(p["min"], p["best"], p["max"]) for p in parts]
+                                 + [Count(total["min"], total["best"], total["max"])])
+            found[name] = (rank, dict(summed, parts=parts + [_part(text, group, total)]),
+                           winners + group, update, rule)
     for kind in ("killed", "injured", "hit"):
         ref = found.pop(kind + "_reference", None)
         if ref and (kind not in found or found[kind][1]["best"] == 0 or (
@@ -522,8 +523,8 @@ def _toll_claims(article: Article, text: str, frame: Frame, tolls: list[TollMent
     claims = []
     for name, (_rank, total, group, update, rule) in found.items():
         # a sum of counts said apart keeps the fullest one as its span and each part in the value
-        span = group[:1] if "parts" in total else group
-        start, end = min(t.start for t in span), max(t.end for t in span)
+        start, end = ((total["parts"][0]["start"], total["parts"][0]["end"]) if "parts" in total
+                      else _span(group))
         value = dict(total, update=update, rule=rule, stated=True,
                      categories={t.category: t.count.best for t in group if t.category})
         confidence = 0.7 if update else 0.6 if rule == "count" else 0.45
@@ -591,6 +592,17 @@ def _segment_total(group: list[TollMention]) -> dict:
             lists.setdefault((t.start, t.end), []).append(t.count)
     singles = [Count(**_sum_counts(counts)) for counts in lists.values()]
     return _sum_counts(numbered + ([max(singles, key=lambda c: c.best or 0)] if singles else []))
+
+
+def _span(tolls: list[TollMention]) -> tuple[int, int]:
+    return min(t.start for t in tolls), max(t.end for t in tolls)
+
+
+def _part(text: str, group: list[TollMention], total: dict) -> dict:
+    """One count of a sum said apart, with its own evidence span."""
+    start, end = _span(group)
+    return {"start": start, "end": end, "quote": text[start:end],
+            "min": total["min"], "best": total["best"], "max": total["max"]}
 
 
 def _sum_counts(counts) -> dict:
