@@ -55,9 +55,11 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -278,13 +280,108 @@ def toll_points(mention: Mention, mf: dict, cf: dict) -> float:
 _LOG_TF = [0.0] + [1 + math.log(c) for c in range(1, 64)]  # a word's TF weight by count, looked up
 
 
-class Linker:
-    """Holds the known incidents and their block index; assigns incident ids to new mentions."""
+class KnownIncidents(dict):
+    """The incidents the linker knows, by id: all of them in memory (the default)."""
 
-    def __init__(self, mentions: list[Mention], new_id):
+    def fetch(self, ids: list[str]) -> list[Candidate]:
+        """The candidates of ``ids`` that exist, in that order."""
+        return [self[i] for i in ids if i in self]
+
+    def trim(self) -> None:
+        """Let go of what need not stay in memory (nothing, here)."""
+
+
+class CachedIncidents(KnownIncidents):
+    """Known incidents read from the store when first needed, the most recently used kept up to
+    ``capacity`` mentions in all. ``load(ids)`` returns {incident id: its stored mentions, in
+    the order they were saved} (the order the linker added them). Trimmed only between saves,
+    so an incident with mentions not yet stored is never dropped."""
+
+    def __init__(self, load: Callable[[list[str]], dict[str, list[Mention]]], capacity: int,
+                 known: dict[str, Candidate] | None = None):
+        super().__init__(known or {})
+        self._load, self.capacity = load, capacity
+
+    def __missing__(self, incident_id: str) -> Candidate:
+        found = self.fetch([incident_id])
+        if not found:
+            raise KeyError(incident_id)
+        return found[0]
+
+    def fetch(self, ids: list[str]) -> list[Candidate]:
+        missing = [i for i in ids if not dict.__contains__(self, i)]
+        if missing:
+            for incident_id, mentions in self._load(missing).items():
+                if mentions:
+                    dict.__setitem__(self, incident_id, candidate_of(incident_id, mentions))
+        out = []
+        for i in ids:
+            cand = dict.pop(self, i, None)
+            if cand is not None:
+                dict.__setitem__(self, i, cand)  # most recently used last
+                out.append(cand)
+        return out
+
+    def trim(self) -> None:
+        held = sum(len(c.mentions) for c in self.values())
+        for incident_id in list(self):
+            if held <= self.capacity:
+                break
+            held -= len(dict.pop(self, incident_id).mentions)
+
+
+def candidate_of(incident_id: str, mentions: list[Mention]) -> Candidate:
+    """A known incident from its mentions, in the order they were linked."""
+    cand = Candidate(incident_id)
+    for m in mentions:
+        cand.mentions.append(m)
+        cand.terms.append(mention_terms(m))
+    cand.fields = reconcile(cand.mentions)
+    cand.date = linking_date(cand.fields, cand.mentions)
+    return cand
+
+
+class MemoryBlocks:
+    """The block index in memory: key -> ids of the incidents under it (the default)."""
+
+    def __init__(self):
+        self._postings: dict[tuple, set[str]] = defaultdict(set)
+
+    def postings(self, keys: Iterable[tuple]) -> dict[tuple, set[str]]:
+        got = self._postings
+        return {k: got[k] for k in keys if k in got}
+
+    def add(self, key: tuple, incident_id: str) -> int:
+        """File the incident under ``key``; returns how many incidents the key holds."""
+        posting = self._postings[key]
+        posting.add(incident_id)
+        return len(posting)
+
+    def drop(self, key: tuple) -> None:
+        self._postings.pop(key, None)
+
+    def new_incident(self, incident_id: str) -> None:
+        """A hint: ``incident_id`` is new, under no key yet."""
+
+    def counted(self, terms: Counter) -> None:
+        """A hint: a report with these words was counted."""
+
+    def items(self):
+        return self._postings.items()
+
+
+class Linker:
+    """Holds the known incidents and their block index; assigns incident ids to new mentions.
+
+    ``Linker(mentions, new_id)`` holds everything in memory, built from ``mentions``;
+    ``Linker.stored(blocks, load, new_id)`` keeps the block index and word counts in the store
+    (store/link_index.py) and only the incidents it is working on in memory, so its memory and
+    its work per mention stay flat as the store grows. Both link a mention the same way."""
+
+    def __init__(self, mentions: list[Mention], new_id, blocks=None, known: KnownIncidents | None = None):
         self._new_id = new_id
-        self.by_id: dict[str, Candidate] = {}
-        self.blocks: dict[tuple, set[str]] = defaultdict(set)
+        self.by_id: KnownIncidents = KnownIncidents() if known is None else known
+        self.blocks = MemoryBlocks() if blocks is None else blocks
         self.df: Counter = Counter()
         self.n_mentions = 0
         # Memos valid until the word counts change (each link call): the idf of every word
@@ -297,23 +394,38 @@ class Linker:
         for m in mentions:
             grouped[m.incident_id].append(m)
         for incident_id, ms in grouped.items():
-            cand = self.by_id[incident_id] = Candidate(incident_id)
-            for m in ms:
-                cand.mentions.append(m)
-                cand.terms.append(mention_terms(m))
-                self._count_words(cand.terms[-1])
-            cand.fields = reconcile(cand.mentions)
-            cand.date = linking_date(cand.fields, cand.mentions)
+            self.by_id[incident_id] = candidate_of(incident_id, ms)
+            for terms in self.by_id[incident_id].terms:
+                self._count_words(terms)
         for cand in self.by_id.values():
             self._index(cand)
         # the known incidents live as long as the linker: keep the cyclic garbage collector
         # from rescanning them on every full collection (~1 s at a million incidents)
         gc.freeze()
 
+    @classmethod
+    def stored(cls, blocks, load: Callable[[list[str]], dict[str, list[Mention]]], new_id,
+               cache_mentions: int, known: dict[str, Candidate] | None = None) -> Linker:
+        """A linker over a block index kept in the store (``blocks``: store.link_index.StoredBlocks,
+        with its word counts), reading known incidents through ``load`` and keeping at most
+        ``cache_mentions`` of their mentions in memory (``known``: incidents already built)."""
+        linker = cls([], new_id, blocks=blocks, known=CachedIncidents(load, cache_mentions, known))
+        linker.df, linker.n_mentions, linker._common = blocks.df, blocks.n_mentions, blocks.common
+        return linker
+
+    def flush(self, conn) -> None:
+        """Write what changed in the block index (in the transaction that stores the mentions
+        linked since the last flush), then let go of incidents beyond the cache."""
+        if hasattr(self.blocks, "flush"):
+            self.blocks.flush(conn)
+        self.by_id.trim()
+
     # --------------------------------------------------------------- index
     def _count_words(self, terms: Counter) -> None:
         self.n_mentions += 1
-        self.df.update(terms.keys())
+        words = terms.keys()
+        self.df.update(words)
+        self.blocks.counted(words)  # a stored index writes these words' new counts
         self._idf, self._query = {}, (None, {})
 
     def idf(self, word: str) -> float:
@@ -359,11 +471,10 @@ class Linker:
         for key in keys:
             if key[0] == "word" and key[1] in self._common:
                 continue
-            posting = self.blocks[key]
-            posting.add(cand.incident_id)
-            if key[0] == "word" and len(posting) > TERM_POSTING_CAP:
+            size = self.blocks.add(key, cand.incident_id)
+            if key[0] == "word" and size > TERM_POSTING_CAP:
                 self._common.add(key[1])
-                del self.blocks[key]
+                self.blocks.drop(key)
 
     def candidates(self, mention: Mention, mf: dict, terms: Counter) -> set[str]:
         """Incident ids that share a date-and-place block with the mention; for a mention
@@ -374,14 +485,17 @@ class Linker:
         if not date and mention.published:  # undated: the year before publication
             year = int(mention.published[:4])
             periods += _months({"value": str(year)}, 1) + _months({"value": str(year - 1)}, 1)
-        out: set[str] = set()
-        for k in self._place_keys(mf, periods, query=True):
-            out |= self.blocks.get(k, set())
-        if not loc.get("name") or not date.get("value") or date.get("rule") == "publication-date":
+        places = self._place_keys(mf, periods, query=True)
+        by_words = not loc.get("name") or not date.get("value") or date.get("rule") == "publication-date"
+        words = [("word", w) for w in self._rare_words(terms, QUERY_TERMS, shared=True)] if by_words else []
+        found = self.blocks.postings([*places, *words])  # one look-up (one query on a stored index)
+        out: set[str] = set().union(*(found.get(k, ()) for k in places))
+        if words:
             shared: Counter = Counter()
-            for w in self._rare_words(terms, QUERY_TERMS, shared=True):
-                shared.update(self.blocks.get(("word", w), ()))
-            out |= {i for i, _ in shared.most_common(WORD_CANDIDATES)}
+            for k in words:
+                shared.update(found.get(k, ()))
+            # ties go to the older incident id, not to the order a set happens to hold them in
+            out |= {i for i, _ in heapq.nsmallest(WORD_CANDIDATES, shared.items(), key=lambda kv: (-kv[1], kv[0]))}
         return out
 
     # --------------------------------------------------------------- scoring
@@ -417,16 +531,15 @@ class Linker:
         if any(x.article_id == mention.article_id for x in cand.mentions):
             return None
         cf = cand.fields
-        similarity = self.text_similarity(terms, cand)
-        text = TEXT_POINTS * similarity
         place = place_points(mf.get("location") or {}, cf.get("location") or {})
         date = date_points(mf.get("date"), cand.date)
         if not (mention.on_topic and any(x.on_topic for x in cand.mentions)):
             # an off-topic article's places and dates are weak evidence (the extractor reads
             # violent incidents): the words decide, and a conflict only costs points
+            text = TEXT_POINTS * self.text_similarity(terms, cand)
             return text - SOFT_CONFLICT_POINTS * ((place is None) + (date is None))
         if place is None or date is None:
-            return None
+            return None  # decided without the words: their cosine was most of the linker's time
         total = date + place
         mt, ct = mf.get("attack_type"), cf.get("attack_type")
         if mt and mt != "unknown" and mt == ct:
@@ -436,13 +549,17 @@ class Linker:
         toll = toll_points(mention, mf, cf)
         total += toll
         if _undated_fits(mf.get("date"), mention.published, cand.date, cand.mentions):
-            return total + min(text, ON_TOPIC_TEXT_POINTS)
+            if ON_TOPIC_TEXT_POINTS <= 0:  # the cosine is never negative: min() would give 0
+                return total + ON_TOPIC_TEXT_POINTS
+            return total + min(TEXT_POINTS * self.text_similarity(terms, cand), ON_TOPIC_TEXT_POINTS)
         # the dates do not place the two reports together (neither dates the incident, or one
         # does and the other has no publication date to hold it to): the facts cannot tell two
         # attacks of one kind in one place apart, so both must name the same city and the same
         # death toll, and their words must agree closely
-        agree = similarity >= UNDATED_TEXT_MIN and place >= UNDATED_PLACE_MIN and toll >= UNDATED_TOLL_MIN
-        return total + text if agree else None
+        if place < UNDATED_PLACE_MIN or toll < UNDATED_TOLL_MIN:
+            return None
+        similarity = self.text_similarity(terms, cand)
+        return total + TEXT_POINTS * similarity if similarity >= UNDATED_TEXT_MIN else None
 
     # --------------------------------------------------------------- linking
     def link(self, mention: Mention) -> tuple[str, float | None]:
@@ -452,16 +569,22 @@ class Linker:
         mf["date"] = linking_date(mf, [mention])
         terms = mention_terms(mention)
         self._count_words(terms)
-        scored = sorted(((s, i) for i in sorted(self.candidates(mention, mf, terms))
-                         if (s := self.score(mention, mf, terms, self.by_id[i])) is not None), reverse=True)
+        known = self.by_id.fetch(sorted(self.candidates(mention, mf, terms)))
+        scored = sorted(((s, c.incident_id) for c in known
+                         if (s := self.score(mention, mf, terms, c)) is not None), reverse=True)
         best = None
         if scored and scored[0][0] >= LINK_THRESHOLD and (
                 len(scored) == 1 or scored[0][0] - scored[1][0] >= AMBIGUITY_MARGIN):
             best = scored[0]
         elif scored:
             best = _group_member_link(mention, scored)
-        incident_id = best[1] if best else self._new_id()
-        cand = self.by_id.setdefault(incident_id, Candidate(incident_id))
+        if best:
+            incident_id = best[1]
+            cand = self.by_id[incident_id]
+        else:
+            incident_id = self._new_id()
+            cand = self.by_id[incident_id] = Candidate(incident_id)
+            self.blocks.new_incident(incident_id)
         cand.add(mention)
         self._index(cand)
         mention.incident_id = incident_id

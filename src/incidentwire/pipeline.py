@@ -30,6 +30,9 @@ from .records import Article, Incident, Mention, Rejected
 from .store import Store
 
 PARTITION_SIZE = 32  # articles per task: big enough to hide scheduling, small enough to stream
+# mentions of known incidents the ingesting process keeps in memory between saves (~4 KB each
+# with their claims and words); the rest stay in the store, read again when a report needs them
+LINK_CACHE_MENTIONS = 20_000
 
 
 @dataclass
@@ -104,11 +107,36 @@ def process_partition(articles: list[Article], relevance_filter: bool = True,
     return [process(a, relevance_filter, extractor) for a in articles]
 
 
-def _save(store: Store, done: list[tuple[Article, list[Mention]]]) -> None:
-    """Articles with their mentions and claims, the incidents they touch marked pending: one
-    transaction for many articles, so a killed run resumes cleanly (see the module doc)."""
+def _save(store: Store, done: list[tuple[Article, list[Mention]]], linker: Linker) -> None:
+    """Articles with their mentions and claims, the incidents they touch marked pending, and
+    what linking them changed in the block index: one transaction for many articles, so a
+    killed run resumes cleanly (see the module doc)."""
     mentions = [m for _, ms in done for m in ms]
-    store.save_articles([a for a, _ in done], mentions, pending=[m.incident_id for m in mentions])
+    store.save_articles([a for a, _ in done], mentions, pending=[m.incident_id for m in mentions],
+                        also=linker.flush)
+
+
+def open_linker(store: Store, created: set[str] | None = None) -> Linker:
+    """A linker over the block index kept in ``store`` (store/link_index.py), rebuilt from every
+    stored mention when it does not match them (an older database, re-extracted articles, a
+    relink, an analyst's merge). Ids of the incidents it creates are added to ``created``."""
+    fresh_id = store.next_incident_id_factory()
+
+    def new_id() -> str:
+        incident_id = fresh_id()
+        if created is not None:
+            created.add(incident_id)
+        return incident_id
+
+    blocks = store.link_index()
+    known = None
+    if not blocks.valid:
+        whole = Linker(store.mentions(), new_id)
+        blocks.replace(whole.blocks.items(), whole.df, whole.n_mentions, whole._common)
+        known = whole.by_id
+    linker = Linker.stored(blocks, store.mentions_by_incident, new_id, LINK_CACHE_MENTIONS, known)
+    linker.by_id.trim()
+    return linker
 
 
 def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] | None = None,
@@ -126,10 +154,10 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
     plugins.get(extractor)
     t0 = time.perf_counter()
     report = IngestReport()
-    linker = Linker(store.mentions(), store.next_incident_id_factory())
+    created: set[str] = set()  # incidents this run started (the others were known before)
+    linker = open_linker(store, created)
     stories = StoryIndex(store.story_sketches())
     touched: set[str] = set()
-    known = set(linker.by_id)
     quarantined = {r["path"] for r in store.rejects() if r["path"]}
     seen: dict[str, str] = {}  # hashes of the articles sent this run: a repeated id is an update
     stored_before: deque[bool] = deque()  # per article sent, in order: is it an update?
@@ -166,12 +194,12 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
         done: list[tuple[Article, list[Mention]]] = []  # saved a partition at a time
         for item, mentions in results:
             if stored_before.popleft():
-                _save(store, done)  # the update re-reads the store: write what came before it
+                _save(store, done, linker)  # the update re-reads the store: write what came before it
                 done = []
                 report.updated += 1
                 touched |= store.remove_article_mentions(item.id)
                 stories.forget(item.id)
-                linker = Linker(store.mentions(), store.next_incident_id_factory())
+                linker = open_linker(store, created)
             else:
                 report.added += 1
             stories.assign(item)
@@ -186,22 +214,26 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
                 touched.add(m.incident_id)
             done.append((item, mentions))
             report.mentions += len(mentions)
-        _save(store, done)
+        _save(store, done, linker)
     touched |= store.pending_incidents()
-    incidents = []
-    for incident_id in sorted(touched):
-        cand = linker.by_id.get(incident_id)
-        live = cand.mentions if cand else []
-        if not live:
-            store.delete_incident(incident_id)
-            continue
-        # analyst corrections (review.py) outlive re-reconciliation
-        incidents.append(Incident(id=incident_id, fields=apply_analyst_claims(store, incident_id, reconcile(live))))
-        if incident_id in known:
-            report.incidents_updated += 1
-        else:
-            report.incidents_new += 1
-    store.save_incidents(incidents)
+    ordered = sorted(touched)
+    for start in range(0, len(ordered), 500):  # a slice at a time: memory stays flat
+        chunk = ordered[start:start + 500]
+        live = {c.incident_id: c.mentions for c in linker.by_id.fetch(chunk)}
+        incidents = []
+        for incident_id in chunk:
+            if not live.get(incident_id):
+                store.delete_incident(incident_id)
+                continue
+            # analyst corrections (review.py) outlive re-reconciliation
+            fields = apply_analyst_claims(store, incident_id, reconcile(live[incident_id]))
+            incidents.append(Incident(id=incident_id, fields=fields))
+            if incident_id in created:
+                report.incidents_new += 1
+            else:
+                report.incidents_updated += 1
+        store.save_incidents(incidents)
+        linker.by_id.trim()
     store.clear_pending(touched)
     report.seconds = time.perf_counter() - t0
     return report

@@ -29,7 +29,7 @@ from sqlalchemy import text
 from .errors import ReviewError
 from .reconcile import COUNT_FIELDS, reconcile
 from .records import ATTACK_TYPES, Incident
-from .store import Store, _in_clause
+from .store import Store, _in_clause, link_index
 
 LIST_EDITABLE = ("perpetrators", "targets", "weapons")
 EDITABLE_FIELDS = ("date", "location", "attack_type", *COUNT_FIELDS, *LIST_EDITABLE)
@@ -218,6 +218,7 @@ def _move_mentions(conn, keys: list[str], to: str, only_from: str | None = None)
     where = " AND incident_id = :src" if only_from else ""
     conn.execute(text(f"UPDATE mentions SET incident_id = :to WHERE key IN {clause}{where}"),
                  {**params, "to": to, "src": only_from})
+    link_index.invalidate(conn)  # the linker's stored index files these mentions elsewhere
 
 
 def merge(store: Store, target_id: str, source_id: str, who: str, note: str | None = None) -> dict:

@@ -25,6 +25,7 @@ _CLAIMED_RE = re.compile(
     r"(?P<who>(?:[\w'’.-]+\s+){0,6}?[\w'’.-]+)(?:\s*\([^)]{1,80}\))?,?\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?"
     r"(?:claimed|took|admitted|accepted)\s+responsibility"
     r"(?P<rest>[^.;]{0,120})", re.I)
+_NEEDED_WORD_RE = re.compile(r"responsibility", re.I)  # no claim of responsibility without it
 _HOW_RE = re.compile(r"\b(?:in|via|through)\s+(?:an?\s+)?(?P<how>(?:online\s+)?(?:statement|video|communiqu[eé]|"
                      r"message|post|telephone\s+call|call|letter)(?:\s+(?:posted|published|sent|released)"
                      r"(?:\s+\w+){0,3})?)", re.I)
@@ -57,7 +58,13 @@ def _sentences(text: str):
 def responsibility(text: str) -> list[tuple[dict, int, int]]:
     """({"by": who as said, "how": channel or None}, start, end) for each claim of responsibility."""
     out = []
+    # the pattern tries up to seven words before every position; a text (or sentence) without
+    # the word it needs cannot match, and skipping it was the largest single cost of extraction
+    if not _NEEDED_WORD_RE.search(text):
+        return out
     for s_start, sentence in _sentences(text):
+        if not _NEEDED_WORD_RE.search(sentence):
+            continue
         for m in _CLAIMED_RE.finditer(sentence):
             who = re.sub(r"^(?:.*\b(?:and|but|that|which|when|after)\s+)", "", m.group("who")).strip()
             who = re.sub(r"^(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?(?:group|organi[sz]ation|movement)\s+"

@@ -14,15 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import NotFoundError, StoreError
 from ..records import Article, Claim, Incident, Mention, Rejected
+from . import link_index
 from . import query as q
 from .columns import QUERY_COLUMNS, list_values, query_columns
 from .migrations import MIGRATIONS
@@ -97,10 +98,11 @@ class Store:
         self.save_articles([art], mentions, pending)
 
     def save_articles(self, arts: Iterable[Article], mentions: Iterable[Mention] = (),
-                      pending: Iterable[str] = ()) -> None:
+                      pending: Iterable[str] = (), also: Callable[[Connection], None] | None = None) -> None:
         """Insert or replace articles -- with their mentions, and the incidents those touch marked
         pending -- in one transaction: a killed run never leaves an article half stored, and a
-        commit per article was a third of the ingesting process's time."""
+        commit per article was a third of the ingesting process's time. ``also(conn)`` writes
+        more in the same transaction (the linker's block index, link_index.py)."""
         rows = []
         for art in arts:
             row = {k: getattr(art, k, None) for k in ARTICLE_COLUMNS}
@@ -118,6 +120,8 @@ class Store:
                               f"ON CONFLICT (id) DO UPDATE SET {updates}"), rows)
             _write_mentions(conn, mentions)
             self._mark_pending(conn, pending)
+            if also is not None:
+                also(conn)
 
     @staticmethod
     def _mark_pending(conn, incident_ids: Iterable[str]) -> None:
@@ -131,9 +135,11 @@ class Store:
             return {r[0] for r in conn.execute(text("SELECT id FROM incidents_pending"))}
 
     def clear_pending(self, incident_ids: Iterable[str]) -> None:
-        clause, params = _in_clause(incident_ids)
+        ids = sorted(set(incident_ids))
         with self.engine.begin() as conn:
-            conn.execute(text(f"DELETE FROM incidents_pending WHERE id IN {clause}"), params)
+            for start in range(0, len(ids), 500):  # within every backend's bound-parameter limit
+                clause, params = _in_clause(ids[start:start + 500])
+                conn.execute(text(f"DELETE FROM incidents_pending WHERE id IN {clause}"), params)
 
     def story_sketches(self) -> list[tuple[str, str | None, str | None, bytes | None]]:
         """(id, story_id, text_key, minhash) of every article, in ingest order (dedup.py)."""
@@ -192,21 +198,39 @@ class Store:
             conn.execute(text("DELETE FROM claims WHERE article_id = :a"), {"a": article_id})
             conn.execute(text("DELETE FROM mentions WHERE article_id = :a"), {"a": article_id})
             self._mark_pending(conn, affected)
+            link_index.invalidate(conn)
         return affected
 
     def save_mentions(self, mentions: Iterable[Mention]) -> None:
+        """Replace mentions (relink): the linker's stored index no longer matches them."""
         with self.engine.begin() as conn:
             _write_mentions(conn, mentions)
+            link_index.invalidate(conn)
 
-    def mentions(self, incident_ids: Iterable[str] | None = None) -> list[Mention]:
-        """Mentions with their claims, for the given incidents (all when None)."""
+    def link_index(self) -> link_index.StoredBlocks:
+        """The linker's block index kept in this store (link_index.py)."""
+        return link_index.StoredBlocks(self.engine)
+
+    def mentions_by_incident(self, incident_ids: Iterable[str]) -> dict[str, list[Mention]]:
+        """{incident id: its mentions in the order they were saved} (the linker's cache reads
+        known incidents through this)."""
+        out: dict[str, list[Mention]] = {}
+        ids = sorted(set(incident_ids))
+        for start in range(0, len(ids), 500):
+            for m in self.mentions(ids[start:start + 500], saved_order=True):
+                out.setdefault(m.incident_id, []).append(m)
+        return out
+
+    def mentions(self, incident_ids: Iterable[str] | None = None, saved_order: bool = False) -> list[Mention]:
+        """Mentions with their claims, for the given incidents (all when None); by article, or
+        with ``saved_order`` in the order they were saved."""
         where, params, wanted = _id_filter("m.incident_id", incident_ids)
         sql = ('SELECT m.key, m.article_id, m.idx, m.role, m.incident_id, m.published, c.field, '
                'c.value_json, c.start, c."end", c.quote, c.extractor, c.confidence, a.publisher, a.relevant, '
                'a.story_id '
                "FROM mentions m LEFT JOIN claims c ON c.mention_key = m.key "
                f"LEFT JOIN articles a ON a.id = m.article_id {where} "
-               "ORDER BY m.article_id, m.idx, c.id")
+               + ("ORDER BY c.id" if saved_order else "ORDER BY m.article_id, m.idx, c.id"))
         out: dict[str, Mention] = {}
         with self.engine.connect() as conn:
             for r in conn.execute(text(sql), params):

@@ -197,7 +197,20 @@ def m_ingest_quarantine_dedup_language(conn: Connection) -> None:
         ddl(conn, statement)
 
 
+def m_link_block_index(conn: Connection) -> None:
+    """The linker's block index in the store (store/link_index.py): which incidents sit under
+    each date-and-place or word key, each word's report count, and how many mentions the index
+    has seen (it is rebuilt when that differs from the mentions table)."""
+    for statement in (
+        "CREATE TABLE link_blocks (key TEXT NOT NULL, incident_id TEXT NOT NULL, PRIMARY KEY (key, incident_id))",
+        "CREATE INDEX link_blocks_incident ON link_blocks(incident_id)",
+        """CREATE TABLE link_words (word TEXT PRIMARY KEY, df INTEGER NOT NULL, posting INTEGER NOT NULL,
+            common INTEGER NOT NULL)""",
+        "CREATE TABLE link_state (id INTEGER PRIMARY KEY, mentions INTEGER NOT NULL)",
+    ):
+        ddl(conn, statement)
+
 
 MIGRATIONS = [m001_initial, m002_incident_query_columns, m003_article_full_text,
               m004_postgres_jsonb_fields, m_review_audit_tokens, m_alerts_threat_levels_outbox_watch,
-              m_ingest_quarantine_dedup_language]
+              m_ingest_quarantine_dedup_language, m_link_block_index]

@@ -1,0 +1,184 @@
+"""The linker's block index kept in the store, so that linking holds in memory only what it
+is working on, however large the store grows.
+
+``link.Linker`` looks a new mention up under its blocking keys (date-and-place keys and rare
+words, see link.py) and scores only the incidents found there. Held in memory, that index and
+every known incident grew with the corpus (the driver of a 10k-article ingest held all 8,000
+incidents with every report's words). Here the index lives in three tables (migration
+``m_link_block_index``):
+
+- ``link_blocks (key, incident_id)``: one row per incident under a key (the Linker's key
+  tuples as JSON), indexed by key for look-ups and by incident for re-filing;
+- ``link_words (word, df, posting, common)``: how many reports use each word (its idf), how
+  many incidents its word key holds, and whether it grew too common to block on;
+- ``link_state``: how many mentions the index has counted. The index is trusted only while
+  that equals the number of stored mentions and nothing moved mentions behind it:
+  re-extracted articles, relink and analyst merges or splits call :func:`invalidate`, and the
+  pipeline then rebuilds it from the stored mentions, as the in-memory linker always did.
+
+The word counts are read into memory at the start of a run (one entry per distinct word: they
+grow with the vocabulary, not with the number of articles); postings are read per mention, one
+query for all its keys. Changes are buffered and written by :meth:`StoredBlocks.flush` inside
+the transaction that stores the mentions they came from, so a run killed at any point leaves
+an index that matches the stored mentions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import text
+
+__all__ = ["StoredBlocks", "invalidate"]
+
+CHUNK = 500             # rows per IN clause / per insert batch (within every backend's limits)
+KEY_SETS_HELD = 20_000  # incidents whose keys are remembered between flushes
+
+
+def _key(key: tuple) -> str:
+    return json.dumps(key, separators=(",", ":"), ensure_ascii=False)
+
+
+def _chunks(values: list, size: int = CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _in(values: list[str]) -> tuple[str, dict]:
+    return "(" + ", ".join(f":v{n}" for n in range(len(values))) + ")", {f"v{n}": v for n, v in enumerate(values)}
+
+
+def invalidate(conn) -> None:
+    """Mentions changed outside the linker: the next ingest rebuilds the index."""
+    conn.execute(text("DELETE FROM link_state"))
+
+
+class StoredBlocks:
+    """The block index and word counts of a store, as ``link.Linker.stored`` uses them."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.df: Counter = Counter()
+        self.sizes: dict[str, int] = {}   # word -> incidents under its key
+        self.common: set[str] = set()
+        self.n_mentions = 0
+        self._added: dict[str, set[str]] = defaultdict(set)  # key -> incidents filed since the flush
+        self._dropped: set[str] = set()
+        self._words: set[str] = set()      # words whose counts changed since the flush
+        self._keys_of: dict[str, set[str]] = {}  # incident -> keys it is filed under (a cache)
+        with engine.connect() as conn:
+            state = conn.execute(text("SELECT mentions FROM link_state WHERE id = 1")).scalar()
+            stored = conn.execute(text("SELECT COUNT(*) FROM mentions")).scalar()
+            self.valid = state == stored or (state is None and stored == 0)
+            if self.valid:
+                self.n_mentions = stored
+                for word, df, posting, common in conn.execute(text("SELECT word, df, posting, common FROM link_words")):
+                    if df:
+                        self.df[word] = df
+                    if posting:
+                        self.sizes[word] = posting
+                    if common:
+                        self.common.add(word)
+
+    # ------------------------------------------------------------ what the Linker calls
+    def postings(self, keys: Iterable[tuple]) -> dict[tuple, set[str]]:
+        by_text = {_key(k): k for k in keys}
+        out: dict[tuple, set[str]] = defaultdict(set)
+        wanted = [t for t in by_text if t not in self._dropped]
+        with self.engine.connect() as conn:
+            for chunk in _chunks(wanted):
+                clause, params = _in(chunk)
+                for key, incident_id in conn.execute(
+                        text(f"SELECT key, incident_id FROM link_blocks WHERE key IN {clause}"), params):
+                    out[by_text[key]].add(incident_id)
+        for t, k in by_text.items():
+            if t in self._added:
+                out[k] |= self._added[t]
+        return out
+
+    def add(self, key: tuple, incident_id: str) -> int:
+        """File the incident under ``key``; returns how many incidents a word key holds (0 for
+        other keys: only word keys have a cap)."""
+        t = _key(key)
+        filed = self._keys_of.get(incident_id)
+        if filed is None:
+            filed = self._keys_of[incident_id] = self._load_keys(incident_id)
+        is_word = key[0] == "word"
+        if t in filed:
+            return self.sizes.get(key[1], 0) if is_word else 0
+        filed.add(t)
+        self._added[t].add(incident_id)
+        if not is_word:
+            return 0
+        self.sizes[key[1]] = size = self.sizes.get(key[1], 0) + 1
+        self._words.add(key[1])
+        return size
+
+    def drop(self, key: tuple) -> None:
+        """Forget a word key grown too common (the Linker has put the word in ``common``)."""
+        t = _key(key)
+        self._added.pop(t, None)
+        self._dropped.add(t)
+        self._words.add(key[1])
+
+    def new_incident(self, incident_id: str) -> None:
+        self._keys_of[incident_id] = set()
+
+    def counted(self, terms: Counter) -> None:
+        self.n_mentions += 1
+        self._words.update(terms)
+
+    def _load_keys(self, incident_id: str) -> set[str]:
+        with self.engine.connect() as conn:
+            return {r[0] for r in conn.execute(text("SELECT key FROM link_blocks WHERE incident_id = :i"),
+                                               {"i": incident_id})}
+
+    # ------------------------------------------------------------ writing
+    def flush(self, conn) -> None:
+        """Write the changes since the last flush on ``conn`` (the caller's transaction)."""
+        for chunk in _chunks(sorted(self._dropped)):
+            clause, params = _in(chunk)
+            conn.execute(text(f"DELETE FROM link_blocks WHERE key IN {clause}"), params)
+        rows = [{"k": t, "i": i} for t, ids in self._added.items() for i in sorted(ids)]
+        for chunk in _chunks(rows):
+            conn.execute(text("INSERT INTO link_blocks (key, incident_id) VALUES (:k, :i) "
+                              "ON CONFLICT (key, incident_id) DO NOTHING"), chunk)
+        self._write_words(conn, sorted(self._words))
+        conn.execute(text("INSERT INTO link_state (id, mentions) VALUES (1, :n) "
+                          "ON CONFLICT (id) DO UPDATE SET mentions = excluded.mentions"), {"n": self.n_mentions})
+        self._added, self._dropped, self._words = defaultdict(set), set(), set()
+        if len(self._keys_of) > KEY_SETS_HELD:
+            self._keys_of = {}
+
+    def _write_words(self, conn, words: list[str]) -> None:
+        rows = [{"w": w, "d": self.df.get(w, 0), "p": self.sizes.get(w, 0), "c": int(w in self.common)}
+                for w in words]
+        for chunk in _chunks(rows):
+            conn.execute(text("INSERT INTO link_words (word, df, posting, common) VALUES (:w, :d, :p, :c) "
+                              "ON CONFLICT (word) DO UPDATE SET df = excluded.df, posting = excluded.posting, "
+                              "common = excluded.common"), chunk)
+
+    def replace(self, postings: Iterable[tuple[tuple, set[str]]], df: Counter, n_mentions: int,
+                common: set[str]) -> None:
+        """Replace the whole index with one built in memory (``link.Linker(mentions)``)."""
+        self.df, self.n_mentions, self.common = Counter(df), n_mentions, set(common)
+        self.sizes = {}
+        self._added, self._dropped, self._keys_of = defaultdict(set), set(), {}
+        rows = []
+        for key, ids in postings:
+            if key[0] == "word":
+                self.sizes[key[1]] = len(ids)
+            t = _key(key)
+            rows += [{"k": t, "i": i} for i in sorted(ids)]
+        with self.engine.begin() as conn:
+            conn.execute(text("DELETE FROM link_blocks"))
+            conn.execute(text("DELETE FROM link_words"))
+            for chunk in _chunks(rows, 5000):
+                conn.execute(text("INSERT INTO link_blocks (key, incident_id) VALUES (:k, :i)"), chunk)
+            self._words = set()
+            self._write_words(conn, sorted(set(self.df) | set(self.sizes) | self.common))
+            conn.execute(text("DELETE FROM link_state"))
+            conn.execute(text("INSERT INTO link_state (id, mentions) VALUES (1, :n)"), {"n": n_mentions})
+        self.valid = True

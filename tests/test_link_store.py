@@ -1,0 +1,109 @@
+"""The linker's block index kept in the store (store/link_index.py): ingest links exactly as
+the in-memory linker would, holds only a bounded cache of known incidents, carries its index
+from one run to the next, and rebuilds it when mentions were moved behind its back.
+
+Real parts: synthetic news ingested through the pipeline into real SQLite files, with the
+relevance filter off so that off-topic articles are linked by their words too.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+from sqlalchemy import text
+
+import incidentwire
+from incidentwire import link, pipeline, review, synth
+from incidentwire.engine import database_fingerprint
+from incidentwire.pipeline import ingest
+
+N_ARTICLES = 160
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """Two shards of 80 articles (one folder reads as both shards in order)."""
+    return synth.write_corpus(tmp_path_factory.mktemp("news") / "news", N_ARTICLES, seed=21, shard_size=80)
+
+
+def _ingest(db_file, paths):
+    db = incidentwire.open(db_file)
+    report = ingest(db.store, paths, relevance_filter=False, partition_size=8)
+    assert not report.rejected
+    return db, report
+
+
+@pytest.fixture(scope="module")
+def whole(corpus, tmp_path_factory):
+    """The corpus in one run, every known incident held in memory (the default cache)."""
+    return _ingest(tmp_path_factory.mktemp("whole") / "whole.db", [corpus])[0]
+
+
+def _relinked_in_memory(mentions):
+    """Incident ids the in-memory linker gives the same mentions, linked in the same order."""
+    counter = itertools.count(1)
+    linker = link.Linker([], lambda: f"inc-{next(counter):06d}")
+    for m in mentions:
+        m.incident_id = None
+        linker.link(m)
+    return linker, [m.incident_id for m in mentions]
+
+
+def test_index_rows_live_in_the_store_and_a_new_run_starts_with_nothing_in_memory(whole):
+    counts = {t: whole.store.engine.connect().execute(text(f"SELECT COUNT(*) FROM {t}")).scalar()
+              for t in ("link_blocks", "link_words", "mentions")}
+    assert counts["link_blocks"] > counts["mentions"] > 100 and counts["link_words"] > 500
+    linker = pipeline.open_linker(whole.store)
+    assert len(linker.by_id) == 0 and linker.n_mentions == counts["mentions"]
+    some = sorted({m.incident_id for m in whole.store.mentions()})[:5]
+    assert [c.incident_id for c in linker.by_id.fetch(some)] == some   # read from the store on demand
+    assert len(linker.by_id) == 5
+
+
+def test_a_cache_of_a_few_mentions_gives_the_same_database(whole, corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "LINK_CACHE_MENTIONS", 3)  # nearly every candidate is read back
+    small, _ = _ingest(tmp_path / "small.db", [corpus])
+    assert database_fingerprint(small.store) == database_fingerprint(whole.store)
+
+
+def test_two_runs_give_the_database_of_one(whole, corpus, tmp_path):
+    db_file = tmp_path / "two.db"
+    _, first = _ingest(db_file, [corpus / "part-00000.jsonl"])
+    db, second = _ingest(db_file, [corpus / "part-00001.jsonl"])
+    assert first.added == second.added == N_ARTICLES // 2
+    assert second.incidents_updated > 0          # the second run linked to incidents of the first
+    assert database_fingerprint(db.store) == database_fingerprint(whole.store)
+
+
+def test_stored_index_links_and_files_like_the_in_memory_linker(corpus, tmp_path, monkeypatch):
+    # a low cap makes common words leave the word index (and their rows the table) mid-run
+    monkeypatch.setattr(link, "TERM_POSTING_CAP", 6)
+    monkeypatch.setattr(pipeline, "LINK_CACHE_MENTIONS", 10)
+    db, _ = _ingest(tmp_path / "capped.db", [corpus])
+    stored = db.store.mentions(saved_order=True)
+    ids = [m.incident_id for m in stored]
+    memory, again = _relinked_in_memory(stored)
+    assert again == ids and len(set(ids)) < len(ids) - 20
+    index = db.store.link_index()
+    assert index.valid and index.n_mentions == len(stored) == memory.n_mentions
+    assert index.common == memory._common and len(index.common) > 10
+    assert index.df == memory.df
+    with db.store.engine.connect() as conn:
+        rows = set(conn.execute(text("SELECT key, incident_id FROM link_blocks")).all())
+    assert rows == {(json.dumps(k, separators=(",", ":"), ensure_ascii=False), i) for k, held in memory.blocks.items() for i in held}
+
+
+def test_moving_mentions_behind_the_linker_makes_the_next_run_rebuild(corpus, tmp_path):
+    db_file = tmp_path / "review.db"
+    db, _ = _ingest(db_file, [corpus / "part-00000.jsonl"])
+    target, source = sorted({m.incident_id for m in db.store.mentions()})[:2]
+    review.merge(db.store, target, source, who="tester")
+    assert not db.store.link_index().valid
+    db, report = _ingest(db_file, [corpus / "part-00001.jsonl"])
+    index = db.store.link_index()
+    assert index.valid and index.n_mentions == len(db.store.mentions())
+    assert source not in {m.incident_id for m in db.store.mentions()}
+    db.relink()
+    assert not db.store.link_index().valid
