@@ -98,45 +98,86 @@ def fingerprint(article: Article) -> Article:
     return article
 
 
+@lru_cache(maxsize=1)
+def _bands() -> tuple[int, int]:
+    """(bands, rows per band) of datasketch's ``MinHashLSH`` for our threshold and weights
+    (14 bands of 4 rows: the first 56 permutations)."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
+    return lsh.b, lsh.r
+
+
+_BAND_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5,
+                      0x94D049BB133111EB, 0xBF58476D1CE4E5B9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD],
+                     dtype=np.uint64)
+
+
+def _band_keys(sketch: np.ndarray) -> list[int]:
+    """One 64-bit key per band (its rows mixed): equal bands give equal keys, and two different
+    bands one key with odds of 2**-64, so the candidates are datasketch's."""
+    b, r = _bands()
+    with np.errstate(over="ignore"):
+        mixed = sketch[:b * r].reshape(b, r) * _BAND_MIX[:r]
+    return np.bitwise_xor.reduce(mixed ^ (mixed >> np.uint64(29)), axis=1).tolist()
+
+
 class StoryIndex:
-    """Assigns ``story_id`` / ``duplicate_of`` to articles, remembering every one it has seen."""
+    """Assigns ``story_id`` / ``duplicate_of`` to articles, remembering every one it has seen.
+
+    The LSH banding is datasketch's (``_bands``), held as one numpy matrix of signatures
+    (8 bytes a permutation) and, per band, a dict from the band's key to the row (or rows) that
+    have it. A candidate then costs a row compare, not a Python object: on synthetic news,
+    where templates make ~1,000 candidates per article at 20k articles, datasketch's MinHash
+    objects and tables cost ~5 KB an article and most of the ingesting process's time."""
 
     def __init__(self, known: Iterable[tuple[str, str | None, str | None, bytes | None]] = ()):
         """``known``: (article id, story id, text key, minhash bytes) of stored articles, in the
         order they were ingested."""
-        from datasketch import MinHashLSH
-
-        # Recall-heavy banding (14 bands of 4 rows): a pair at Jaccard 0.7 becomes a candidate
-        # 98% of the time (the default weights: 71%); candidates are then checked exactly.
-        self.lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
-        self.sketches: dict[str, object] = {}
+        self._matrix = np.zeros((1024, NUM_PERM), dtype=np.uint64)
+        self._ids: list[str | None] = []        # row -> article id (None: forgotten)
+        self._row: dict[str, int] = {}          # article id -> row
+        self._tables: list[dict[int, int | list[int]]] = [{} for _ in range(_bands()[0])]
         self.story_of: dict[str, str] = {}
         self.by_key: dict[str, str] = {}
         for art_id, story_id, key, raw in known:
             self._remember(art_id, story_id or art_id, key, self._load(raw))
 
     @staticmethod
-    def _load(raw: bytes | None):
-        if not raw:
-            return None
-        from datasketch import MinHash
+    def _load(raw: bytes | None) -> np.ndarray | None:
+        return np.frombuffer(raw, dtype=np.uint64) if raw else None
 
-        return MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashvalues=np.frombuffer(raw, dtype=np.uint64),
-                       permutations=_permutations())
-
-    def _remember(self, art_id: str, story_id: str, key: str | None, sketch) -> None:
+    def _remember(self, art_id: str, story_id: str, key: str | None, sketch: np.ndarray | None) -> None:
         self.story_of[art_id] = story_id
         if key:
             self.by_key.setdefault(key, art_id)
-        if sketch is not None and art_id not in self.sketches:
-            self.sketches[art_id] = sketch
-            self.lsh.insert(art_id, sketch)
+        if sketch is not None and art_id not in self._row:
+            row = len(self._ids)
+            if row == len(self._matrix):
+                self._matrix = np.concatenate([self._matrix, np.zeros_like(self._matrix)])
+            self._matrix[row] = sketch
+            self._ids.append(art_id)
+            self._row[art_id] = row
+            for band, table in zip(_band_keys(sketch), self._tables):
+                held = table.get(band)
+                if held is None:
+                    table[band] = row  # most buckets hold one article: no list for them
+                elif isinstance(held, int):
+                    table[band] = [held, row]
+                else:
+                    held.append(row)
 
     def forget(self, art_id: str) -> None:
         """Drop an article about to be re-ingested with new content."""
-        if art_id in self.sketches:
-            self.lsh.remove(art_id)
-            del self.sketches[art_id]
+        row = self._row.pop(art_id, None)
+        if row is not None:
+            self._ids[row] = None
+            for band, table in zip(_band_keys(self._matrix[row]), self._tables):
+                held = table[band]
+                if isinstance(held, int):
+                    del table[band]
+                else:
+                    held.remove(row)
         self.by_key = {k: v for k, v in self.by_key.items() if v != art_id}
 
     def assign(self, article: Article) -> Article:
@@ -157,12 +198,25 @@ class StoryIndex:
         self._remember(article.id, article.story_id, key, sketch)
         return article
 
-    def _nearest_story(self, art_id: str, sketch) -> str | None:
-        best, best_sim = None, THRESHOLD
-        for other in self.lsh.query(sketch):
-            if other == art_id:
+    def _nearest_story(self, art_id: str, sketch: np.ndarray) -> str | None:
+        """The story of the most similar article at Jaccard ``THRESHOLD`` or more (the estimate
+        MinHash.jaccard gives: the share of equal permutations), ties to the smallest id."""
+        rows: set[int] = set()
+        for band, table in zip(_band_keys(sketch), self._tables):
+            held = table.get(band)
+            if held is None:
                 continue
-            sim = sketch.jaccard(self.sketches[other])
-            if sim >= best_sim and (best is None or sim > best_sim or other < best):
-                best, best_sim = other, sim
-        return self.story_of.get(best, best) if best else None
+            if isinstance(held, int):
+                rows.add(held)
+            else:
+                rows.update(held)
+        rows.discard(self._row.get(art_id, -1))
+        if not rows:
+            return None
+        rows_a = np.fromiter(rows, dtype=np.int64, count=len(rows))
+        sims = np.count_nonzero(self._matrix[rows_a] == sketch, axis=1) / float(NUM_PERM)
+        top = sims.max()
+        if top < THRESHOLD:
+            return None
+        best = min(self._ids[r] for r in rows_a[sims == top])
+        return self.story_of.get(best, best)
