@@ -5,7 +5,8 @@ What it measures (all in one run, on whatever machine runs it; the load average 
 because a shared machine skews every timing):
 - ``e2e_2workers_articles_per_s`` and ``e2e_peak_rss_mb``: the largest corpus on 2 local
   worker processes; RSS is the peak of the *sum* over the ingesting process and all its
-  workers, sampled every 0.1 s;
+  workers, sampled every 0.1 s (``..._rss_at_peak_mb`` says what each process held then, and
+  ``..._peak_pss_mb`` counts pages the processes share once);
 - ``workers_2_vs_1_speedup``: the same corpus on 1 and on 2 worker processes;
 - ``size_<b>_vs_<a>_time_ratio`` for consecutive sizes (default 1k, 10k; linear scaling is a
   ratio of 10); ``..._cpu_ratio`` the same in CPU seconds of the whole
@@ -18,7 +19,8 @@ because a shared machine skews every timing):
 Sizes: ``--scale-sizes`` (bench/run.py) or ``BENCH_SCALE_SIZES`` (default ``1000,10000``; the
 10k vs 100k ratio of issue 9 needs ``1000,10000,100000``: ``bench/run.py --only scale
 --scale-sizes 1000,10000,100000``, about an hour and a quarter on 2 quiet cores, run it alone),
-``BENCH_SCALE_DASK`` (default 5000). ``--quick``
+``BENCH_SCALE_DASK`` (default 5000); ``BENCH_SCALE_SKIP=workers,dask`` leaves out the 1-worker
+run and the Dask comparison (a long 100k run). ``--quick``
 divides every size by 10. Executor start-up and corpus generation are excluded from timings.
 """
 
@@ -37,27 +39,53 @@ from incidentwire.pipeline import ingest
 
 
 class PeakRSS:
-    """Peak of the summed RSS of this process and its descendants, sampled in a thread."""
+    """Peak of the summed RSS of this process and its descendants, sampled in a thread, with
+    what each process held at that peak (``breakdown``: the ingesting process, the executor's
+    helpers -- forkserver, Dask nannies -- and its workers). RSS counts the pages processes
+    share (libraries, forked memory) once per process; ``pss_mb``, the peak of the summed
+    proportional set size (sampled every ``pss_every`` samples: reading it costs more),
+    counts each shared page once over all processes."""
 
-    def __init__(self, interval: float = 0.1):
+    def __init__(self, interval: float = 0.1, pss_every: int = 10):
         import psutil
 
-        self._proc, self._interval, self.peak = psutil.Process(), interval, 0
+        self._proc, self._interval, self.peak, self.pss_peak = psutil.Process(), interval, 0, 0
+        self._pss_every, self._n = pss_every, 0
+        self.at_peak: list[tuple[str, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _sample(self) -> int:
-        total = 0
+    def _role(self, p) -> str:
+        if p.pid == self._proc.pid:
+            return "driver"
+        parent = p.ppid()
+        if parent == self._proc.pid:
+            cmd = " ".join(p.cmdline())
+            return "forkserver" if "forkserver" in cmd else "child"
+        return "worker"
+
+    def _sample(self) -> None:
+        rows, pss = [], 0
+        self._n += 1
+        with_pss = self._n % self._pss_every == 1
         for p in [self._proc, *self._proc.children(recursive=True)]:
             try:
-                total += p.memory_info().rss
+                if with_pss:
+                    info = p.memory_full_info()
+                    pss += info.pss
+                else:
+                    info = p.memory_info()
+                rows.append((self._role(p), info.rss))
             except Exception:  # noqa: BLE001 - a worker exiting between list and read
                 pass
-        return total
+        total = sum(r for _, r in rows)
+        if total > self.peak:
+            self.peak, self.at_peak = total, rows
+        self.pss_peak = max(self.pss_peak, pss)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self._sample())
+            self._sample()
             self._stop.wait(self._interval)
 
     def __enter__(self) -> PeakRSS:
@@ -67,11 +95,21 @@ class PeakRSS:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, self._sample())
+        self._sample()
 
     @property
     def mb(self) -> float:
         return round(self.peak / 2**20, 1)
+
+    @property
+    def pss_mb(self) -> float:
+        return round(self.pss_peak / 2**20, 1)
+
+    @property
+    def breakdown(self) -> str:
+        """'driver 420 + worker 380 + worker 375 ...' (MB) at the peak of the sum."""
+        return " + ".join(f"{role} {rss / 2**20:.0f}" for role, rss in
+                          sorted(self.at_peak, key=lambda r: ("driver", "forkserver", "child", "worker").index(r[0])))
 
 
 def tree_cpu_seconds(own_only: bool = False) -> float:
@@ -113,54 +151,69 @@ def _sizes(args) -> tuple[list[int], int]:
     return sizes, dask_n
 
 
+def _memory(out: dict, prefix: str, rss: PeakRSS) -> None:
+    out[f"{prefix}_peak_rss_mb"] = rss.mb
+    out[f"{prefix}_peak_pss_mb"] = rss.pss_mb
+    out[f"{prefix}_rss_at_peak_mb"] = rss.breakdown
+
+
 def run(args) -> dict:
     sizes, dask_n = _sizes(args)
+    skip = set(filter(None, os.environ.get("BENCH_SCALE_SKIP", "").split(",")))  # workers, dask
     small, big = sizes[0], sizes[-1]
     out: dict = {"cpu_cores": len(os.sched_getaffinity(0)), "load_avg_1m_at_start": round(os.getloadavg()[0], 2)}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         tmp = Path(tmp)
         # shards of 2,000 articles (5 MB): one 10k file would pass ingest's 20 MB input limit
-        corpora = {n: synth.write_corpus(tmp / f"c{n}", n, seed=n, shard_size=2000) for n in {*sizes, dask_n}}
+        corpora = {n: synth.write_corpus(tmp / f"c{n}", n, seed=n, shard_size=2000)
+                   for n in {*sizes, *([] if "dask" in skip else [dask_n])}}
         out["synthetic_mean_words"] = round(sum(len(r["text"].split()) for r in synth.generate(500, seed=1)) / 500)
 
-        t0 = time.perf_counter()
-        with LocalExecutor(1) as one:
-            out["local_start_s"] = round(time.perf_counter() - t0, 2)
-            t1, _, _ = _timed_ingest(one, corpora[small], tmp / "one.db")
+        if "workers" not in skip:
+            t0 = time.perf_counter()
+            with LocalExecutor(1) as one:
+                out["local_start_s"] = round(time.perf_counter() - t0, 2)
+                t1, _, _ = _timed_ingest(one, corpora[small], tmp / "one.db")
         with LocalExecutor(2) as two:
             cpu: dict = {}
-            t2, _, _ = _timed_ingest(two, corpora[small], tmp / "two.db", cpu)
-            out[f"local_1worker_{small}_articles_per_s"] = round(small / t1, 1)
-            out[f"local_2workers_{small}_articles_per_s"] = round(small / t2, 1)
-            out["workers_2_vs_1_speedup"] = round(t1 / t2, 2)
-            walls = {small: t2}
-            for n in sizes[1:]:
+            walls = {}
+            for n in sizes:
                 with PeakRSS() as rss:
                     walls[n], _, db = _timed_ingest(two, corpora[n], tmp / f"e2e{n}.db", cpu)
                 out[f"e2e_2workers_{n}_articles_per_s"] = round(n / walls[n], 1)
-                out[f"e2e_{n}_peak_rss_mb"] = rss.mb
+                out[f"e2e_{n}_cpu_ms_per_article"] = round(1000 * cpu[corpora[n].name] / n, 1)
+                out[f"e2e_{n}_driver_cpu_ms_per_article"] = round(1000 * cpu["driver:" + corpora[n].name] / n, 1)
+                _memory(out, f"e2e_{n}", rss)
+            if "workers" not in skip:
+                out[f"local_1worker_{small}_articles_per_s"] = round(small / t1, 1)
+                out[f"local_2workers_{small}_articles_per_s"] = round(small / walls[small], 1)
+                out["workers_2_vs_1_speedup"] = round(t1 / walls[small], 2)
             out["e2e_2workers_articles_per_s"] = round(big / walls[big], 1)
             out["e2e_articles"] = big
             out["e2e_incidents"] = db.store.counts()["incidents"]
-            out["e2e_peak_rss_mb"] = rss.mb
-            out["e2e_cpu_ms_per_article"] = round(1000 * cpu[corpora[big].name] / big, 1)
+            _memory(out, "e2e", rss)
+            out["e2e_cpu_ms_per_article"] = out[f"e2e_{big}_cpu_ms_per_article"]
             # the ingesting process links and stores one article after another: its share bounds
             # the speed however many workers there are
-            out["e2e_driver_cpu_ms_per_article"] = round(1000 * cpu["driver:" + corpora[big].name] / big, 1)
+            out["e2e_driver_cpu_ms_per_article"] = out[f"e2e_{big}_driver_cpu_ms_per_article"]
             for a, b in zip(sizes, sizes[1:]):
+                # wall time grows when other programs share the cores; CPU seconds summed over
+                # the ingesting process and its workers do not
                 out[f"size_{b}_vs_{a}_time_ratio"] = round(walls[b] / walls[a], 2)
                 out[f"size_{b}_vs_{a}_cpu_ratio"] = round(cpu[corpora[b].name] / cpu[corpora[a].name], 2)
-            tl, _, local_db = _timed_ingest(two, corpora[dask_n], tmp / "dask-local.db")
+            if "dask" not in skip:
+                tl, _, local_db = _timed_ingest(two, corpora[dask_n], tmp / "dask-local.db")
 
-        t0 = time.perf_counter()
-        with make_executor("dask", workers=2) as dask:
-            out["dask_start_s"] = round(time.perf_counter() - t0, 2)
-            with PeakRSS() as rss:
-                td, _, dask_db = _timed_ingest(dask, corpora[dask_n], tmp / "dask.db")
-        out[f"dask_2workers_{dask_n}_articles_per_s"] = round(dask_n / td, 1)
-        out[f"local_2workers_{dask_n}_articles_per_s"] = round(dask_n / tl, 1)
-        out["dask_peak_rss_mb"] = rss.mb
-        out[f"dask_equals_local_{dask_n}"] = database_fingerprint(dask_db.store) == database_fingerprint(local_db.store)
+        if "dask" not in skip:
+            t0 = time.perf_counter()
+            with make_executor("dask", workers=2) as dask:
+                out["dask_start_s"] = round(time.perf_counter() - t0, 2)
+                with PeakRSS() as rss:
+                    td, _, dask_db = _timed_ingest(dask, corpora[dask_n], tmp / "dask.db")
+            out[f"dask_2workers_{dask_n}_articles_per_s"] = round(dask_n / td, 1)
+            out[f"local_2workers_{dask_n}_articles_per_s"] = round(dask_n / tl, 1)
+            _memory(out, "dask", rss)
+            out[f"dask_equals_local_{dask_n}"] = database_fingerprint(dask_db.store) == database_fingerprint(local_db.store)
         out["load_avg_1m_at_end"] = round(os.getloadavg()[0], 2)
     return out
 
