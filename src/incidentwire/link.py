@@ -10,7 +10,10 @@ publication order, for comparison after a rule change).
    (its month and the months either side, its city / admin1 / country), plus the incidents
    that share one of its rare words, so the work per article stays flat as the store grows.
    A word whose posting list grows past ``TERM_POSTING_CAP`` is too common to block on and
-   is dropped from the word index.
+   is dropped from the word index. The index and the word counts live in memory
+   (``Linker(mentions)``) or in the store (``Linker.stored``, store/link_index.py: what ingest
+   uses, so that the ingesting process holds only a cache of recent incidents); both link
+   the same way.
 2. Cannot-link rules (a false merge is worse than a missed link): two mentions of one article;
    different cities; different countries when both name a city or province; dates that cannot
    be the same day (day-precise dates more than a day apart, month/year dates that do not
@@ -62,11 +65,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from spacy.lang.en.stop_words import STOP_WORDS
-
 from .extract.incidents import dates_compatible, no_incident_tolls
 from .reconcile import reconcile
 from .records import Article, Claim, Mention
+from .stopwords import STOP_WORDS
 
 LINK_THRESHOLD = 3.0
 AMBIGUITY_MARGIN = 0.25
@@ -290,6 +292,10 @@ class KnownIncidents(dict):
     def trim(self) -> None:
         """Let go of what need not stay in memory (nothing, here)."""
 
+    def mentions_of(self, ids: list[str]) -> dict[str, list[Mention]]:
+        """The mentions of each incident of ``ids`` that has any, in the order they were linked."""
+        return {i: self[i].mentions for i in ids if i in self}
+
 
 class CachedIncidents(KnownIncidents):
     """Known incidents read from the store when first needed, the most recently used kept up to
@@ -320,6 +326,13 @@ class CachedIncidents(KnownIncidents):
             if cand is not None:
                 dict.__setitem__(self, i, cand)  # most recently used last
                 out.append(cand)
+        return out
+
+    def mentions_of(self, ids: list[str]) -> dict[str, list[Mention]]:
+        out = {i: dict.__getitem__(self, i).mentions for i in ids if dict.__contains__(self, i)}
+        missing = [i for i in ids if i not in out]
+        if missing:  # read, not cached: this is for reconciling once, not for linking
+            out.update((i, ms) for i, ms in self._load(missing).items() if ms)
         return out
 
     def trim(self) -> None:

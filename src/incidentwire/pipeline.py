@@ -219,7 +219,7 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
     ordered = sorted(touched)
     for start in range(0, len(ordered), 500):  # a slice at a time: memory stays flat
         chunk = ordered[start:start + 500]
-        live = {c.incident_id: c.mentions for c in linker.by_id.fetch(chunk)}
+        live = linker.by_id.mentions_of(chunk)
         incidents = []
         for incident_id in chunk:
             if not live.get(incident_id):
@@ -233,7 +233,6 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
             else:
                 report.incidents_updated += 1
         store.save_incidents(incidents)
-        linker.by_id.trim()
     store.clear_pending(touched)
     report.seconds = time.perf_counter() - t0
     return report

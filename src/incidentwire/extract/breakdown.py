@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import re
 
-from spacy.lang.en.stop_words import STOP_WORDS
-
+from ..stopwords import STOP_WORDS
 from .tolls import _NUM, _PERSON, TollMention, _side_and_category, parse_count
 
 __all__ = ["Attribution", "attribute"]
