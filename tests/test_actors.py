@@ -78,3 +78,12 @@ def test_state_forces_named_as_killers_are_perpetrators():
     assert [p for p, _, _ in actors.perpetrators_caseless(text)] == ["soldiers"]
     # combat between armed sides is not an attack on people: no perpetrator from it
     assert actors.perpetrators_caseless("troops attacked a rebel camp in the hills.") == []
+
+
+def test_targets_keep_their_modifiers_and_passive_subjects():
+    text = ("rebels attacked the santo tomas presidential farm. the antioquia liqueur plant was partially "
+            "destroyed and two buses were burned. police destroyed part of the building")
+    assert names(types.targets(text)) == ["santo tomas presidential farm", "antioquia liqueur plant", "buses",
+                                          "building"]
+    text = "the guerrillas attacked an electric power substation"
+    assert [(t, text[s:e]) for t, s, e in types.targets(text)] == [("electric power substation",) * 2]
