@@ -394,6 +394,10 @@ def _frame_claims(article: Article, text: str, frame: Frame, is_main: bool, toll
     for extractor in registry.registered():
         for seg, t in scoped[extractor.scope]:
             for value, s, e in extractor.find(t):
+                if extractor.field == "victims" and isinstance(value, str):
+                    # a victim named in part here is named in full elsewhere in the article
+                    value, s, e = actors.full_name(text, value, seg.start + s, seg.start + e)
+                    s, e = s - seg.start, e - seg.start
                 key = str(value).lower()
                 if not any(c.field == extractor.field and str(c.value).lower() == key for c in claims):
                     claims.append(_claim(article, text, extractor.field, value, seg.start + s, seg.start + e,

@@ -18,19 +18,22 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
     ("bombing_explosion", r"bomb(?:s|ings?|ed|ers?)?|explo(?:sions?|sives?|ded)|blasts?|blew\s+(?:\w+self\s+)?up|"
                           r"blown\s+up|detonat\w*|grenades?|dynamite|i\.?e\.?d\.?s?|suicide\s+attack\w*|car[- ]bomb\w*"),
     ("hostage_kidnapping", r"kidnap\w*|abduct\w*|seized\s+as\s+hostages?"),
-    ("hostage_barricade", r"hostages?|barricaded|siege"),
+    ("hostage_barricade", r"hostages?|barricaded|(?<!state\sof\s)siege"),
     ("hijacking", r"hijack\w*\s+(?:a\s+|an\s+|the\s+)?(?:plane|aircraft|airliner|flight|ship|vessel|jet)"),
     ("assassination", r"assassinat\w*"),
-    ("facility_infrastructure_attack", r"arson|set\s+(?:on\s+)?fire|torched|burn(?:ed|t)\s+down|sabotag\w*"),
-    ("armed_assault", r"shoot\w*|shot|gun(?:man|men|fire|shots?|ned)|opened\s+fire|rampage|armed\s+attack\w*|"
+    ("facility_infrastructure_attack", r"arson|set\s+(?:on\s+)?fire|torched|sabotag\w*|"
+                                       r"burn(?:ed|t)(?!\s+(?:to\s+death|alive|by|on|over|in|with))"),
+    # bombs dropped from the air are an armed assault (GTD), not a planted or thrown device
+    ("armed_assault", r"(?:air\s+force|(?:war)?planes?|aircraft|helicopters?|gunships?|jets)\s+(?:[\w-]+\s+){0,3}?"
+                      r"(?:bomb(?:ed|ing|ings)?|strafed)|shoot\w*|shot|gun(?:man|men|fire|shots?|ned)|opened\s+fire|rampage|armed\s+attack\w*|"
                       r"machine[- ]?guns?|rifles?|stabb\w*|knife|machetes?|ambush\w*|massacre\w*|storm(?:ed|ing)?"),
     ("unarmed_assault", r"rammed|ramming|ploughed|plowed|beat(?:en|ing)\s+to\s+death"),
 ]
 _TYPE_RE = re.compile("|".join(f"(?P<{t}>\\b(?:{p})\\b)" for t, p in _TYPE_PATTERNS), re.IGNORECASE)
 
 _WEAPON_RE = re.compile(
-    r"\b(?:car[\s-]bombs?|truck[\s-]bombs?|(?:homemade\s+|incendiary\s+)?bombs?|explosives?|explosive\s+devices?|"
-    r"suicide\s+(?:belt|vest)s?|(?:hand\s+)?grenades?|dynamite|machine[- ]?guns?|assault\s+rifles?|rifles?|"
+    r"\b(?:car[\s-]bombs?|truck[\s-]bombs?|(?:homemade\s+|incendiary\s+)?bombs?|explosive\s+(?:devices?|charges?)|"
+    r"explosives|suicide\s+(?:belt|vest)s?|(?:hand\s+)?grenades?|dynamite\s+(?:charges?|sticks)|dynamite|machine[- ]?guns?|assault\s+rifles?|rifles?|"
     r"pistols?|kalashnikovs?|ak-?47s?|firearms?|guns?|knives|knife|machetes?|mortars?|rockets?|landmines?|mines|"
     r"(?<=rammed\s)(?:a|the|his|her)\s+(?:truck|lorry|car|vehicle)|"
     r"(?:truck|lorry|car|vehicle)(?=\s+(?:plough|plow|ramm|drove\s+into|mowed))\w*)\b",
