@@ -5,6 +5,9 @@
 It drives the pipeline through the CLI exactly as outside evaluation scripts do:
     incidentwire --db FILE ingest [--metadata FILE] [--no-relevance-filter] PATH...
     incidentwire --db FILE export --format eval-jsonl --output FILE
+MUC-4 scores each document's templates, so it is exported with ``eval-jsonl-articles`` (what each
+article alone says: the extraction stage); the linked export (fields reconciled over every article
+of an incident) is scored too and reported as ``linked.micro_gtt.*``.
 
     python eval/run.py [--shared ../shared] [--only seeds,gvdb] [--limit N] [--check-floors]
     python eval/run.py --learned     # `make eval-learned`: MUC-4 dev + TST3 with the rules, the
@@ -45,7 +48,7 @@ HEADLINE = {
               "location_name.acc_gold", "attack_type.acc_gold", "killed_best.acc_gold",
               "injured_best.acc_gold", "perpetrators.f1"],
     "muc4": ["micro_gtt.p", "micro_gtt.r", "micro_gtt.f1", "type_accuracy", "doc_relevance.f1",
-             "perpetrator.f1", "target.f1", "victim.f1", "weapon.f1"],
+             "perpetrator.f1", "target.f1", "victim.f1", "weapon.f1", "linked.micro_gtt.f1"],
     "ecbplus": ["all.bcubed.p", "all.bcubed.r", "all.bcubed.f1", "within_topic.bcubed.f1", "all.ari"],
     "gvdb": ["killed.acc", "injured.acc", "city.acc", "date.acc", "shooter_names.f1", "victim_names.f1"],
     "ingest": INGEST_HEADLINE,
@@ -63,6 +66,8 @@ def _truncate(src: Path, dst: Path, limit: int) -> Path:
 
 DEFAULT_BENCHMARKS = ["seeds", "muc4_dev", "ecbplus_dev", "gvdb_dev", "ingest"]  # muc4_tst3 is test: eval-learned only
 EXTRACTORS = ["rules", "learned", "rules+learned"]
+# per-document template benchmarks score what each article says (see the module docstring)
+EXPORT_FORMAT = {"muc4": "eval-jsonl-articles"}
 MUC_ROLES = ["perp_individual", "perp_org", "target", "victim", "weapon", "incident_type", "micro_gtt"]
 
 
@@ -83,10 +88,10 @@ def run_benchmark(name: str, shared: Path, out: Path, limit: int | None,
     t0 = time.perf_counter()
     subprocess.run(CLI + ["--db", str(db), "ingest", *flags, str(inp_path)], check=True)
     seconds = time.perf_counter() - t0
-    subprocess.run(CLI + ["--db", str(db), "export", "--format", "eval-jsonl", "--output", str(pred)], check=True)
-    scored = subprocess.run([sys.executable, str(shared / "eval" / "score.py"), mode, "--pred", str(pred),
-                             "--gold", str(gold_path)], check=True, capture_output=True, text=True)
-    metrics = json.loads(scored.stdout.strip().splitlines()[-1])
+    scored, metrics = _export_and_score(db, pred, EXPORT_FORMAT.get(mode, "eval-jsonl"), mode, shared, gold_path)
+    if mode == "muc4":
+        _, linked = _export_and_score(db, out / f"{name}.linked.pred.jsonl", "eval-jsonl", mode, shared, gold_path)
+        metrics.update({f"linked.{k}": v for k, v in linked.items() if k.startswith("micro_gtt.")})
     metrics["seconds"] = round(seconds, 2)
     if mode == "ecbplus":
         metrics.update(tfidf_baseline(inp_path, gold_path, shared, out, name))
@@ -94,6 +99,13 @@ def run_benchmark(name: str, shared: Path, out: Path, limit: int | None,
     if errors_dir is not None:
         metrics["errors"] = write_error_lists(name, mode, shared, pred, gold_path, errors_dir)
     return metrics
+
+
+def _export_and_score(db: Path, pred: Path, fmt: str, mode: str, shared: Path, gold_path: Path):
+    subprocess.run(CLI + ["--db", str(db), "export", "--format", fmt, "--output", str(pred)], check=True)
+    scored = subprocess.run([sys.executable, str(shared / "eval" / "score.py"), mode, "--pred", str(pred),
+                             "--gold", str(gold_path)], check=True, capture_output=True, text=True)
+    return scored, json.loads(scored.stdout.strip().splitlines()[-1])
 
 
 BASELINE_THRESHOLDS = [round(0.50 + 0.02 * k, 2) for k in range(24)]  # cosine distance

@@ -78,3 +78,42 @@ def test_state_forces_named_as_killers_are_perpetrators():
     assert [p for p, _, _ in actors.perpetrators_caseless(text)] == ["soldiers"]
     # combat between armed sides is not an attack on people: no perpetrator from it
     assert actors.perpetrators_caseless("troops attacked a rebel camp in the hills.") == []
+
+
+def test_targets_keep_their_modifiers_and_passive_subjects():
+    text = ("rebels attacked the santo tomas presidential farm. the antioquia liqueur plant was partially "
+            "destroyed and two buses were burned. police destroyed part of the building")
+    assert names(types.targets(text)) == ["santo tomas presidential farm", "antioquia liqueur plant", "buses",
+                                          "building"]
+    text = "the guerrillas attacked an electric power substation"
+    assert [(t, text[s:e]) for t, s, e in types.targets(text)] == [("electric power substation",) * 2]
+
+
+def test_a_victim_named_in_part_takes_the_full_name_the_article_uses():
+    text = ("aboard were colombian pilot julio torres and luis antonio meneses benavides. mr. torres was "
+            "killed and mr. meneses was wounded. jesuit priest jose ignacio ellacuria, rector.")
+    at = text.rfind("torres")
+    assert actors.full_name(text, "torres", at, at + 6) == ("julio torres", text.find("julio"), text.find(" and"))
+    at = text.rfind("meneses")
+    assert actors.full_name(text, "meneses", at, at + 7)[0] == "luis antonio meneses benavides"
+    at = text.find("ignacio")
+    assert actors.full_name(text, "ignacio ellacuria", at, at + 17)[0] == "jose ignacio ellacuria"
+    # ordinary words after a name are not taken in: a name must end at punctuation, "and", "was"
+    text = "waldemar franklin quintero left the building. a bomb killed waldemar franklin quintero."
+    assert actors.full_name(text, "waldemar franklin quintero", 0, 26) == ("waldemar franklin quintero", 0, 26)
+    cased = "Police named him as M.K. Kariev. Kariev shot four officers; his brother Timur was held."
+    at = cased.rfind("Kariev")
+    assert actors.full_name(cased, "Kariev", at, at + 6) == ("M.K. Kariev", 20, 31)
+
+
+def test_attack_type_words_that_mislead():
+    assert types.attack_type("the state of siege was lifted after the attack")[0] == "unknown"
+    assert types.attack_type("rebels burned the facilities and stole food")[0] == "facility_infrastructure_attack"
+    assert types.attack_type("he was burned to death when the bomb exploded")[0] == "bombing_explosion"
+    assert types.attack_type("the air force bombed the outskirts of the city")[0] == "armed_assault"
+
+
+def test_explosive_is_a_weapon_only_as_a_noun_phrase():
+    assert names(types.weapons("an explosive device, a dynamite charge and explosives")) == [
+        "explosive device", "dynamite charge", "explosives"]
+    assert types.weapons("the explosive situation in the capital") == []

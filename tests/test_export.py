@@ -136,3 +136,16 @@ def test_cli_incidents_and_aggregate(db):
     assert rows["France"] == 1 and "Tunisia" not in rows
     result = runner.invoke(main, ["--db", path, "incidents", "--sort", "colour"])
     assert result.exit_code == 1 and "cannot sort by" in result.output
+
+
+def test_eval_jsonl_articles_gives_what_each_article_says(db):
+    """Two outlets reporting one attack share its incident id; the linked export gives both the
+    reconciled toll, the per-article export gives each the count its own report states."""
+    linked = {r["doc_id"]: r for r in map(json.loads, db.export("eval-jsonl").splitlines())}
+    own = {r["doc_id"]: r for r in map(json.loads, db.export("eval-jsonl-articles").splitlines())}
+    assert linked.keys() == own.keys()
+    atlas, meridian = own["sousse-atlas-1"]["incidents"][0], own["sousse-meridian-1"]["incidents"][0]
+    assert atlas["incident_id"] == meridian["incident_id"] == linked["sousse-atlas-1"]["incidents"][0]["incident_id"]
+    assert linked["sousse-atlas-1"]["incidents"][0]["killed"]["best"] == 38
+    assert (atlas["killed"]["best"], meridian["killed"]["best"]) == (27, 38)
+    assert atlas["perpetrators"] == [] and meridian["perpetrators"] == ["Islamic State"]

@@ -96,3 +96,12 @@ def test_a_botched_suicide_bombing_kills_its_bomber():
                       "botched suicide bombing.")
     assert m.value("perpetrators_killed")["best"] == 1
     assert m.value("killed")["best"] == 0 and m.value("killed")["stated"] is False
+
+
+def test_initials_and_titles_do_not_end_a_sentence():
+    text = ("The attacker, named by authorities as M.K. Kariev, shot four officers. Then col. guillermo "
+            "benavides spoke. He had lived in the U.S. Police said so. It was 10:30 p.m. Nobody saw it.")
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "The attacker, named by authorities as M.K. Kariev, shot four officers.",
+        "Then col. guillermo benavides spoke.", "He had lived in the U.S.", "Police said so.", "It was 10:30 p.m.",
+        "Nobody saw it."]

@@ -126,3 +126,28 @@ def test_combine_adds_learned_fillers_and_gates_relevance():
     only = learned.combine(art, plugins.rules(art),
                            extractor=_FixedModel("bombing", 0.95, roles, {"union_roles": ["victim"]}))
     assert not any(c.extractor == "learned" for c in only[0].claims if c.field == "targets")
+
+
+class _MustNotRun:
+    card = {"combine": {}}
+
+    def extract(self, text):
+        raise AssertionError("the model ran on an article the rules found no incident in")
+
+
+def test_combine_skips_the_model_when_the_rules_find_nothing():
+    from incidentwire.records import Article
+
+    calm = "The city council approved the new budget for parks and libraries on Tuesday."
+    art = Article(id="c2", text=calm, clean_text=calm, published="1990-01-12")
+    assert plugins.rules(art) == []
+    assert learned.combine(art, [], extractor=_MustNotRun()) == []
+
+
+def test_inference_reads_at_most_max_windows_of_a_long_article():
+    model = _model_or_skip()
+    long_text = " ".join([TEXT] * 40)  # far more than max_windows windows of tokens
+    n_tokens = len(model.encode(long_text)[0])
+    assert len(learned.windows(n_tokens, learned.WINDOW, model.stride)) > (model.max_windows or 0) > 0
+    _types, per_window = model.predict_raw(long_text)
+    assert len(per_window) == model.max_windows

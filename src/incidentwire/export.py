@@ -9,6 +9,10 @@
   column layout follows that codebook; every value is ours, from our own extraction;
 * ``eval-jsonl``: the shared eval kit's interchange format, one line per article listing the
   incidents it reports (the eval harness reads it: keep it unchanged);
+* ``eval-jsonl-articles``: the same lines, but each incident's fields are what that article
+  alone says (its mention reconciled on its own), not the union over every article linked to
+  the incident. Per-document benchmarks (MUC-4 templates) score the extraction stage this way:
+  an article's template holds only what the article reports;
 * ``geojson``: a FeatureCollection (RFC 7946; incidents without coordinates get a null
   geometry), which QGIS and geojson.io open as is;
 * ``parquet``: the CSV columns with their types (pyarrow, from the ``[export]`` extra);
@@ -24,10 +28,12 @@ import json
 from collections import defaultdict
 
 from .errors import ExportError
+from .reconcile import reconcile
 from .records import Incident
 from .store import Store
 
-FORMATS = ("json", "jsonl", "csv", "csv-codebook", "eval-jsonl", "geojson", "parquet", "stix")
+FORMATS = ("json", "jsonl", "csv", "csv-codebook", "eval-jsonl", "eval-jsonl-articles", "geojson", "parquet",
+           "stix")
 BINARY_FORMATS = ("parquet",)
 CSV_COLUMNS = ("event_id", "event_date", "year", "date_precision", "time_precision", "date_prec",
                "country", "admin1", "location", "latitude", "longitude", "geo_precision", "where_prec",
@@ -83,18 +89,18 @@ def interchange(inc: Incident) -> dict:
     }
 
 
-def eval_jsonl(store: Store) -> str:
-    """One line per stored article, main incident first, in the interchange format."""
-    incidents = {inc.id: inc for inc in store.incidents()}
-    per_article: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for inc in incidents.values():
+def eval_jsonl(store: Store, per_article: bool = False) -> str:
+    """One line per stored article, main incident first, in the interchange format. With
+    ``per_article`` each incident carries the fields its mention in that article gives alone."""
+    by_article: dict[str, list[tuple[int, Incident]]] = defaultdict(list)
+    for inc in store.incidents():
         for m in inc.mentions:
-            per_article[m.article_id].append((m.index, inc.id))
+            own = Incident(id=inc.id, mentions=[m], fields=reconcile([m])) if per_article else inc
+            by_article[m.article_id].append((m.index, own))
     lines = []
     for article_id in store.article_ids():
-        ordered = [iid for _, iid in sorted(per_article.get(article_id, []))]
-        lines.append(json.dumps({"doc_id": article_id,
-                                 "incidents": [interchange(incidents[i]) for i in ordered]}))
+        ordered = [inc for _, inc in sorted(by_article.get(article_id, []), key=lambda t: t[0])]
+        lines.append(json.dumps({"doc_id": article_id, "incidents": [interchange(i) for i in ordered]}))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -209,8 +215,8 @@ def to_parquet(incidents: list[Incident]) -> bytes:
 def export(store: Store, fmt: str, incidents: list[Incident] | None = None) -> str | bytes:
     """``incidents`` (default: the whole store) in ``fmt``: text, or bytes for Parquet.
     eval-jsonl always covers every stored article."""
-    if fmt == "eval-jsonl":
-        return eval_jsonl(store)
+    if fmt in ("eval-jsonl", "eval-jsonl-articles"):
+        return eval_jsonl(store, per_article=fmt == "eval-jsonl-articles")
     writers = {"json": to_json, "jsonl": to_jsonl, "csv": to_csv, "csv-codebook": to_codebook_csv,
                "geojson": to_geojson, "parquet": to_parquet}
     if fmt == "stix":

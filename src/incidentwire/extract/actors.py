@@ -122,3 +122,54 @@ def victims(text: str) -> list[tuple[str, int, int]]:
             name = m.group("name")
             found.setdefault(name.lower(), (name, m.start("name"), m.end("name")))
     return sorted(found.values(), key=lambda t: t[1])
+
+
+_NAME_WORD = re.compile(r"[A-Za-z][a-z'’-]+|[A-Z][A-Za-z'’-]*|(?:[A-Z]\.)+")
+_NOT_NAME_WORD = re.compile(rf"^(?:{_NAME_STOP}|{_NOT_IN_NAME}|{_TITLE}|mr|mrs|ms|dr|col|gen|lt|capt|msgr|rev|"
+                            r"pilot|driver|farmer|peasants?|workers?|employees?|owner|teacher|soldier|officer|policeman|guard|agent|"
+                            r"bodyguard|nurse|physician|candidates?|victims?|brothers?|sisters?|friends?|jesuits?|rector|university|"
+                            r"federation|department|top|would|could|will|not|left|"
+                            r"[a-z]+(?:ans?|ese|ish|ian|ians|eans?)|y|de|del|la|los|las)$", re.I)
+_NAME_END = re.compile(r"\s*(?:[,.;:()\"]|'s\b|$)|\s+(?:and|who|whose|was|were|is|had|has|said)\b", re.I)
+_PARTICLE = re.compile(r"^(?:y|de|del|la|los|las|da|dos|van|von)$", re.I)
+
+
+def full_name(text: str, name: str, start: int, end: int) -> tuple[str, int, int]:
+    """The fullest form of a person's name that the article uses: "ignacio ellacuria" said in full
+    elsewhere as "jose ignacio ellacuria", "mr. torres" as "julio torres". Every whole-word
+    occurrence of the name is widened over the name-like words around it (no title, stop word,
+    nationality or number; "y"/"de" particles only inside, as in "arturo rivera y damas"), at most
+    five words; words added on the right must end the name (punctuation, "and", "was" follows).
+    The longest wins, with its own span. In cased text the added words must be capitalised.
+
+    Limits: without case, a name-like ordinary word next to the name can be taken in
+    ("jesuit ignacio ellacuria" is kept out only because "jesuit" is listed)."""
+    cased = not text.islower()
+    best = (name, start, end)
+    for m in re.finditer(rf"(?<![\w'’-]){re.escape(name)}(?![\w'’-])", text, re.I):
+        s, e = m.start(), m.end()
+        words = len(name.split())
+        while words < 5:
+            left = re.search(r"([\w'’.-]+)\s+$", text[max(0, s - 40):s])
+            w = left.group(1) if left else ""
+            if not w or not _NAME_WORD.fullmatch(w) or _NOT_NAME_WORD.match(w) or (cased and not w[0].isupper()):
+                break
+            s, words = s - len(left.group(0)), words + 1
+        e0 = e
+        while words < 5:
+            right = re.match(r"\s+([\w'’-]+)", text[e:e + 40])
+            w = right.group(1) if right else ""
+            if _PARTICLE.match(w):
+                after = re.match(r"\s+[\w'’-]+\s+([\w'’-]+)", text[e:e + 60])
+                if after and not _NOT_NAME_WORD.match(after.group(1)) and (not cased or after.group(1)[0].isupper()):
+                    e, words = e + after.end(), words + 2
+                    continue
+                break
+            if not w or not _NAME_WORD.fullmatch(w) or _NOT_NAME_WORD.match(w) or (cased and not w[0].isupper()):
+                break
+            e, words = e + right.end(), words + 1
+        if e > e0 and not _NAME_END.match(text, e):
+            e = e0  # words added on the right must end the name: a comma, "and", "was" follows
+        if e - s > best[2] - best[1]:
+            best = (" ".join(text[s:e].split()), s, e)
+    return best

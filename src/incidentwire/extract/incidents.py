@@ -76,7 +76,14 @@ COUNT_EVENTS_RE = re.compile(
 # where a noun phrase before a trigger word starts ("... and | a car explosion in Astana")
 _NP_START_RE = re.compile(r"\b(?:an?|the|another)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 _PARA_RE = re.compile(r"[^\n]+")
-_SENT_RE = re.compile(r".+?(?:[.!?](?=[\s\"”’)]|$)[\"”’)]*|$)", re.DOTALL)
+# a full stop after an initial or a title ("M.K. Kariev", "col. guillermo benavides") does
+# not end a sentence (case-insensitive: MUC-4 wire text is lower-case), but "the U.S." and
+# "10:30 p.m." may
+_ABBREVIATIONS = ("mr", "mrs", "ms", "dr", "gen", "col", "lt", "capt", "maj", "sgt", "cpl", "rev", "msgr", "gov",
+                  "sen", "rep")
+_NOT_SENTENCE_END = ("".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS)
+                     + r"(?:(?<=\bu\.s)|(?<=\bu\.n)|(?<=\bu\.k)|(?<=\ba\.m)|(?<=\bp\.m)|(?<!\b[a-z]))")
+_SENT_RE = re.compile(rf".+?(?:{_NOT_SENTENCE_END}[.!?](?=[\s\"”’)]|$)[\"”’)]*|$)", re.DOTALL | re.IGNORECASE)
 
 
 @dataclass
@@ -387,6 +394,10 @@ def _frame_claims(article: Article, text: str, frame: Frame, is_main: bool, toll
     for extractor in registry.registered():
         for seg, t in scoped[extractor.scope]:
             for value, s, e in extractor.find(t):
+                if extractor.field == "victims" and isinstance(value, str):
+                    # a victim named in part here is named in full elsewhere in the article
+                    value, s, e = actors.full_name(text, value, seg.start + s, seg.start + e)
+                    s, e = s - seg.start, e - seg.start
                 key = str(value).lower()
                 if not any(c.field == extractor.field and str(c.value).lower() == key for c in claims):
                     claims.append(_claim(article, text, extractor.field, value, seg.start + s, seg.start + e,

@@ -18,19 +18,22 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
     ("bombing_explosion", r"bomb(?:s|ings?|ed|ers?)?|explo(?:sions?|sives?|ded)|blasts?|blew\s+(?:\w+self\s+)?up|"
                           r"blown\s+up|detonat\w*|grenades?|dynamite|i\.?e\.?d\.?s?|suicide\s+attack\w*|car[- ]bomb\w*"),
     ("hostage_kidnapping", r"kidnap\w*|abduct\w*|seized\s+as\s+hostages?"),
-    ("hostage_barricade", r"hostages?|barricaded|siege"),
+    ("hostage_barricade", r"hostages?|barricaded|(?<!state\sof\s)siege"),
     ("hijacking", r"hijack\w*\s+(?:a\s+|an\s+|the\s+)?(?:plane|aircraft|airliner|flight|ship|vessel|jet)"),
     ("assassination", r"assassinat\w*"),
-    ("facility_infrastructure_attack", r"arson|set\s+(?:on\s+)?fire|torched|burn(?:ed|t)\s+down|sabotag\w*"),
-    ("armed_assault", r"shoot\w*|shot|gun(?:man|men|fire|shots?|ned)|opened\s+fire|rampage|armed\s+attack\w*|"
+    ("facility_infrastructure_attack", r"arson|set\s+(?:on\s+)?fire|torched|sabotag\w*|"
+                                       r"burn(?:ed|t)(?!\s+(?:to\s+death|alive|by|on|over|in|with))"),
+    # bombs dropped from the air are an armed assault (GTD), not a planted or thrown device
+    ("armed_assault", r"(?:air\s+force|(?:war)?planes?|aircraft|helicopters?|gunships?|jets)\s+(?:[\w-]+\s+){0,3}?"
+                      r"(?:bomb(?:ed|ing|ings)?|strafed)|shoot\w*|shot|gun(?:man|men|fire|shots?|ned)|opened\s+fire|rampage|armed\s+attack\w*|"
                       r"machine[- ]?guns?|rifles?|stabb\w*|knife|machetes?|ambush\w*|massacre\w*|storm(?:ed|ing)?"),
     ("unarmed_assault", r"rammed|ramming|ploughed|plowed|beat(?:en|ing)\s+to\s+death"),
 ]
 _TYPE_RE = re.compile("|".join(f"(?P<{t}>\\b(?:{p})\\b)" for t, p in _TYPE_PATTERNS), re.IGNORECASE)
 
 _WEAPON_RE = re.compile(
-    r"\b(?:car[\s-]bombs?|truck[\s-]bombs?|(?:homemade\s+|incendiary\s+)?bombs?|explosives?|explosive\s+devices?|"
-    r"suicide\s+(?:belt|vest)s?|(?:hand\s+)?grenades?|dynamite|machine[- ]?guns?|assault\s+rifles?|rifles?|"
+    r"\b(?:car[\s-]bombs?|truck[\s-]bombs?|(?:homemade\s+|incendiary\s+)?bombs?|explosive\s+(?:devices?|charges?)|"
+    r"explosives|suicide\s+(?:belt|vest)s?|(?:hand\s+)?grenades?|dynamite\s+(?:charges?|sticks)|dynamite|machine[- ]?guns?|assault\s+rifles?|rifles?|"
     r"pistols?|kalashnikovs?|ak-?47s?|firearms?|guns?|knives|knife|machetes?|mortars?|rockets?|landmines?|mines|"
     r"(?<=rammed\s)(?:a|the|his|her)\s+(?:truck|lorry|car|vehicle)|"
     r"(?:truck|lorry|car|vehicle)(?=\s+(?:plough|plow|ramm|drove\s+into|mowed))\w*)\b",
@@ -67,11 +70,19 @@ _TARGET_ACT = (r"attack(?:s|ed|ing)?(?:\s+(?:on|against))?|bomb(?:s|ed|ing)?|dyn
                r"set\s+(?:on\s+)?fire(?:\s+to)?|torch\w*|destroy\w*|damag\w*|blew\s+up|blown\s+up|"
                r"explo\w*\s+(?:at|in|near|outside|in\s+front\s+of)|hurled\s+\w+\s+at|fired\s+(?:at|on)|"
                r"raid(?:ed)?|storm(?:ed)?|occupied|sabotag\w*|machinegunned|hit")
+# words that end a target's noun phrase on its left: determiners, numbers, prepositions, verbs
 _TARGET_NOT_MOD = re.compile(
-    r"^(?:the|a|an|two|three|four|five|six|several|some|its|his|their|our|this|that|these|those|of|in|at|on|"
-    r"and|or|other|\d+\w*)$", re.I)
+    r"^(?:the|a|an|two|three|four|five|six|seven|eight|nine|ten|several|some|many|various|its|his|her|their|our|"
+    r"this|that|these|those|of|in|at|on|to|into|by|for|with|from|near|against|and|or|other|was|were|is|are|"
+    r"been|be|has|had|have|it|they|which|who|also|up|down|partially|completely|totally|\d+)$", re.I)
 _PHYS_TARGET_RE = re.compile(
-    rf"\b(?:{_TARGET_ACT})\s+(?:[\w'\".-]+\s+){{0,4}}?(?P<np>(?:[\w'\".-]+\s+)?(?:{_TARGET_HEAD}))\b", re.I)
+    rf"\b(?:{_TARGET_ACT})\s+(?P<pre>(?:[\w'\".-]+\s+){{0,5}}?)(?P<head>{_TARGET_HEAD})\b", re.I)
+# "the liqueur plant was partially destroyed": the target as the subject of a passive attack verb
+_PASSIVE_TARGET_RE = re.compile(
+    rf"(?P<pre>(?:[\w'\".-]+\s+){{0,5}}?)(?P<head>{_TARGET_HEAD})\s+(?:was|were|has\s+been|have\s+been|had\s+been)\s+"
+    r"(?:\w+ly\s+)?(?:attacked|bombed|dynamited|burned|burnt|torched|destroyed|damaged|blown\s+up|set\s+on\s+fire|"
+    r"raided|machinegunned|sabotaged|hit)\b", re.I)
+_MAX_MODIFIERS = 4
 
 
 def attack_type(text: str) -> tuple[str, int, int, float]:
@@ -120,16 +131,21 @@ def weapons(text: str) -> list[tuple[str, int, int]]:
 
 def targets(text: str) -> list[tuple[str, int, int]]:
     """Physical targets named right after an attack verb ("dynamited two electricity poles",
-    "the attack on the power substation"): the head noun with one modifier, lower-cased."""
+    "attacked the santo tomas presidential farm") or before a passive one ("the liqueur plant was
+    partially destroyed"): the head noun with the modifiers right before
+    it (up to four, stopping at a determiner, number, preposition or verb), lower-cased, as the
+    article words it."""
     seen: dict[str, tuple[str, int, int]] = {}
-    for m in _PHYS_TARGET_RE.finditer(text):
-        words = m.group("np").split()
-        start = m.start("np")
-        if len(words) == 2 and _TARGET_NOT_MOD.match(words[0]):
-            start += len(words[0]) + 1
-            words = words[1:]
-        key = " ".join(words).lower()
-        seen.setdefault(key, (key, start, m.end("np")))
+    matches = sorted([*_PHYS_TARGET_RE.finditer(text), *_PASSIVE_TARGET_RE.finditer(text)], key=lambda m: m.start("head"))
+    for m in matches:
+        words = [w for w in re.finditer(r"\S+", m.group("pre"))]
+        start = m.start("head")
+        for w in reversed(words[-_MAX_MODIFIERS:]):
+            if _TARGET_NOT_MOD.match(w.group(0)) or not re.fullmatch(r"[\w'.-]+", w.group(0)):
+                break
+            start = m.start("pre") + w.start()
+        key = " ".join(text[start:m.end("head")].split()).lower()
+        seen.setdefault(key, (key, start, m.end("head")))
     return list(seen.values())
 
 
