@@ -14,9 +14,17 @@ real English skips (language.py); ``BENCH_INGEST_GENERATED_TEXT=1`` still measur
 "ours" = ``incidentwire.pipeline.read_and_prepare`` over the folder: read each file, detect
 its encoding, clean it (trafilatura + our line rules), page metadata and dateline, language,
 relevance, exact and near-duplicate grouping -- everything ``ingest`` does before extraction
-and the database write. "baseline" = ``trafilatura.extract(html)`` on each file's bytes.
-Both use the same worker processes (``--workers``, default 2, the machine's cores), alternating
-three rounds, best of each; the overhead is given in wall time and in the workers' CPU time.
+and the database write. "baseline" = ``trafilatura.extract(html)`` on each file's bytes, with
+the options clean.py uses.
+Both loops run on the same worker processes (``--workers``, default 2, the machine's cores),
+handed out the same way: ``CHUNK`` pages a task, so a worker that other programs slow down
+gets fewer tasks in both (ours used to get one fixed half of the pages a worker, which turned
+any stall of one core into wall time of ours only). ``ROUNDS`` rounds alternate which loop
+goes first. Reported: each loop's best round (articles/s, and the overhead from the two
+bests) and the median over rounds of ours/baseline measured back to back -- in wall time and
+in the workers' CPU time, which other programs on a shared machine disturb less -- and the
+CPU overhead with the two loops interleaved task by task (each task times trafilatura and
+ours on the same pages, in alternating order), the figure least moved by other programs.
 """
 
 from __future__ import annotations
@@ -141,10 +149,27 @@ def _baseline_one(path: str) -> int:
                                    output_format="txt") or "")
 
 
+def _baseline_chunk(paths: list[str]) -> int:
+    return sum(_baseline_one(p) for p in paths)
+
+
 def _ours_chunk(paths: list[str]) -> int:
     from incidentwire.pipeline import read_and_prepare
 
     return sum(1 for _ in read_and_prepare(paths))
+
+
+def _interleaved_chunk(job: tuple[list[str], bool]) -> tuple[float, float]:
+    """CPU seconds of the baseline and of ours on the same pages, one right after the other
+    (``ours_first`` alternates between tasks, so neither always finds warm caches)."""
+    paths, ours_first = job
+    spent = {}
+    for name, loop in ((("ours", _ours_chunk), ("base", _baseline_chunk)) if ours_first
+                       else (("base", _baseline_chunk), ("ours", _ours_chunk))):
+        t0 = time.process_time()
+        loop(paths)
+        spent[name] = time.process_time() - t0
+    return spent["base"], spent["ours"]
 
 
 def _warm(_: int) -> None:
@@ -186,36 +211,60 @@ def _importable() -> None:
         sys.modules[__name__] = module
 
 
+CHUNK = 4    # pages a task: a slow core delays the end of a loop by at most a few pages
+ROUNDS = 5
+
+
+def _median(values: list[float]) -> float:
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
 def run(args) -> dict:
     _importable()
-    n = 60 if getattr(args, "quick", False) else 400
+    quick = getattr(args, "quick", False)
+    n, rounds = (60, 2) if quick else (400, ROUNDS)
     workers = int(getattr(args, "workers", 0) or os.environ.get("INCIDENTWIRE_BENCH_WORKERS", 2))
     tmp = Path(tempfile.mkdtemp(prefix="bench_ingest_"))
+    load_before = os.getloadavg()[0]
     try:
         stories = [] if os.environ.get("BENCH_INGEST_GENERATED_TEXT") else real_stories(getattr(args, "shared", ""))
         paths = [str(p) for p in write_pages(tmp / "pages", n, stories)]
         kb = sum(os.path.getsize(p) for p in paths) / n / 1024
-        chunks = [paths[i::workers] for i in range(workers)]
+        chunks = [paths[i:i + CHUNK] for i in range(0, n, CHUNK)]
+        loops = {"base": _baseline_chunk, "ours": _ours_chunk}
+        times: dict[str, list[tuple[float, float]]] = {"base": [], "ours": []}  # (wall, cpu) a round
         with ProcessPoolExecutor(workers) as pool:
             list(pool.map(_warm, range(workers)))
-            # Interleave the two so machine noise hits both alike; keep each one's best.
-            base = ours = base_cpu = ours_cpu = float("inf")
-            for _ in range(3):
-                wall, cpu = _timed(pool, _baseline_one, paths)
-                base, base_cpu = min(base, wall), min(base_cpu, cpu)
-                wall, cpu = _timed(pool, _ours_chunk, chunks)
-                ours, ours_cpu = min(ours, wall), min(ours_cpu, cpu)
+            list(pool.map(_baseline_chunk, chunks[:workers]))  # first calls load lazy parts
+            list(pool.map(_ours_chunk, chunks[:workers]))
+            for r in range(rounds):  # alternate which goes first, so drifting load hits both alike
+                for name in (("base", "ours") if r % 2 == 0 else ("ours", "base")):
+                    times[name].append(_timed(pool, loops[name], chunks))
+            # CPU time with the two interleaved task by task: load that comes and goes within a
+            # round (this machine is shared) then falls on both nearly alike
+            pairs = list(pool.map(_interleaved_chunk, [(c, k % 2 == 1) for k, c in enumerate(chunks)]))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    # The CPU ratio is the steadier one on a shared machine: other programs stretch wall time
-    # unevenly across rounds, but not the CPU seconds our workers spend.
+    base, ours = min(w for w, _ in times["base"]), min(w for w, _ in times["ours"])
+    base_cpu, ours_cpu = min(c for _, c in times["base"]), min(c for _, c in times["ours"])
+    paired = [(o[0] / b[0] - 1, o[1] / b[1] - 1) for b, o in zip(times["base"], times["ours"])]
     return {"pages": n, "workers": workers, "mean_page_kb": round(kb, 1),
             "story_text": "ECB+ train+dev articles (real news)" if stories else "generated from a word list",
-            "measured": f"ours and trafilatura each on the same {workers} worker processes, best of 3 alternating rounds",
-            "load_avg_1m": round(os.getloadavg()[0], 2),
+            "measured": (f"ours and trafilatura each on the same {workers} worker processes, {CHUNK} pages a "
+                         f"task, {rounds} rounds alternating which goes first, then one pass interleaving the two "
+                         "task by task"),
+            "load_avg_1m": round(load_before, 2), "load_avg_1m_after": round(os.getloadavg()[0], 2),
             "ingest_clean_articles_per_s": round(n / ours, 1),
             "trafilatura_extract_articles_per_s": round(n / base, 1),
+            # best round against best round
             "overhead_vs_trafilatura": round(ours / base - 1, 3),
             "overhead_vs_trafilatura_cpu": round(ours_cpu / base_cpu - 1, 3),
+            # the same, round by round (back to back), median
+            "overhead_vs_trafilatura_median_round": round(_median([w for w, _ in paired]), 3),
+            "overhead_vs_trafilatura_cpu_median_round": round(_median([c for _, c in paired]), 3),
+            # the two loops interleaved a task (CHUNK pages) at a time: the steadiest figure
+            "overhead_vs_trafilatura_cpu_interleaved": round(sum(o for _, o in pairs) / sum(b for b, _ in pairs) - 1, 3),
             "cpu_ms_per_page_ours": round(1000 * ours_cpu / n, 2),
             "cpu_ms_per_page_trafilatura": round(1000 * base_cpu / n, 2)}
