@@ -43,6 +43,17 @@ publication order, for comparison after a rule change).
    0.707 / 0.798 (kept: GVDB scores each article's own toll, so even right merges of a report
    before and after a victim died cost it).
 
+5. Two whole articles (main incidents; with the relevance filter off every article has one)
+   are compared word for word: the mention's words against each main report of the incident
+   (average link; background sentences are left out of the average, as they are not
+   comparable with a whole article). Names (words written capitalised inside sentences) weigh
+   ``NAME_WEIGHT`` times as much as other words: the names of people, ships and teams are what
+   tell two incidents of one kind apart. When two on-topic articles agree that closely
+   (TF-IDF cosine at least ``ARTICLE_TEXT_MIN``) they may link without dates that place them
+   together, and a place or date conflict between them costs ``ARTICLE_PLACE_CONFLICT_POINTS`` /
+   ``ARTICLE_DATE_CONFLICT_POINTS`` instead of forbidding the link (one of them misread a place
+   or dated the incident by a background date: an earlier attack, a trial).
+
 The words of a mention travel as a ``link_terms`` claim: {word: count} of the sentences that
 hold its claims (for the main incident, the whole article), with their span as evidence.
 
@@ -69,7 +80,7 @@ from .records import Article, Claim, Mention
 LINK_THRESHOLD = 3.0
 AMBIGUITY_MARGIN = 0.25
 GROUP_LINK_MIN = 2.0
-TEXT_POINTS = 25.0
+TEXT_POINTS = 22.0
 MAIN_WINDOW_DAYS = 7
 SOFT_CONFLICT_POINTS = 1.0
 TERM_POSTING_CAP = 500
@@ -79,28 +90,38 @@ PRIOR_DOCUMENTS = 50
 # one city read alike (MUC-4 dev micro F1 0.244 at 0, 0.240 at 0.5, 0.232 at 2 points)
 ON_TOPIC_TEXT_POINTS = 0.0
 UNDATED_TEXT_MIN = 0.35
+ARTICLE_TEXT_MIN = 0.5
+ARTICLE_PLACE_CONFLICT_POINTS = 2.0
+ARTICLE_DATE_CONFLICT_POINTS = 2.0
 UNDATED_PLACE_MIN = 3.0    # place_points of the same city
 UNDATED_TOLL_MIN = 0.5     # toll_points of the same stated death toll
 DATELINE_CHARS = 200
 QUERY_TERMS = 8
 INDEX_TERMS = 12
 MAX_TERMS = 400
+NAME_WEIGHT = 2.0
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|\d+(?:st|nd|rd|th)?")
 _SENTENCE_RE = re.compile(r"[^\n.!?]+(?:[.!?]+[\"”’)]*|\n|$)")
 
 
 # ---------------------------------------------------------------------------- mention words
 def link_terms(text: str) -> Counter:
-    """Content words of ``text`` ({word: count}); a capitalised word inside a sentence (a name)
-    counts twice: names tell two incidents of the same kind apart."""
-    out: Counter = Counter()
+    """Content words of ``text`` ({word: count}), lower-cased, except that a word written
+    capitalised inside a sentence at least as often as not (a name: "Jackman", "Aden") keeps
+    its capital: names weigh ``NAME_WEIGHT`` times as much, since they tell two incidents of
+    the same kind apart. Numbers are kept ("23", "2011"): a count or a year does too."""
+    counts: Counter = Counter()
+    named: Counter = Counter()
     for sent in _SENTENCE_RE.finditer(text):
         for k, m in enumerate(_TOKEN_RE.finditer(sent.group())):
             w = m.group()
             low = w.lower()
             if low in STOP_WORDS or len(low) < 3 and not low.isdigit():
                 continue
-            out[low] += 2 if k and w[0].isupper() else 1
+            counts[low] += 1
+            if k:  # the first word of a sentence is capitalised whatever it is
+                named[low] += 1 if w[0].isupper() else -1
+    out = Counter({w.capitalize() if named[w] > 0 else w: c for w, c in counts.items()})
     return Counter(dict(out.most_common(MAX_TERMS)))
 
 
@@ -141,6 +162,16 @@ def main_event_mention(article: Article) -> Mention:
                               article_id=article.id))
     m.claims.extend(no_incident_tolls(article))  # none reported: reconcile lets any stated toll win
     return m
+
+
+def _lowered(terms: Counter) -> Counter:
+    """``terms`` with names lower-cased like other words (for blocking and document counts)."""
+    if not any(w[0].isupper() for w in terms):
+        return terms
+    out: Counter = Counter()
+    for w, c in terms.items():
+        out[w.lower()] += c
+    return out
 
 
 def mention_terms(m: Mention) -> Counter:
@@ -313,7 +344,7 @@ class Linker:
     # --------------------------------------------------------------- index
     def _count_words(self, terms: Counter) -> None:
         self.n_mentions += 1
-        self.df.update(terms.keys())
+        self.df.update(w.lower() for w in terms)
         self._idf, self._query = {}, (None, {})
 
     def idf(self, word: str) -> float:
@@ -327,6 +358,7 @@ class Linker:
     def _rare_words(self, terms: Counter, n: int, shared: bool) -> list[str]:
         """The ``n`` words that weigh most in ``terms`` (TF-IDF); with ``shared``, only words
         some other report also used (a word no one else wrote finds nothing)."""
+        terms = _lowered(terms)
         words = [w for w in terms if w not in self._common and (not shared or self.df.get(w, 0) > 1)]
         return sorted(words, key=lambda w: (-(1 + math.log(terms[w])) * self.idf(w), w))[:n]
 
@@ -385,21 +417,32 @@ class Linker:
         return out
 
     # --------------------------------------------------------------- scoring
-    def text_similarity(self, terms: Counter, cand: Candidate) -> float:
-        """Average TF-IDF cosine of the mention's words with each report of the incident."""
-        if not terms or not any(cand.terms):
+    def text_similarity(self, terms: Counter, cand: Candidate, whole_articles: bool = False) -> float:
+        """Average TF-IDF cosine of the mention's words with each report of the incident (average
+        link). With ``whole_articles`` (the mention is an article's main incident, its words the
+        whole article's), only the reports that are main incidents too count when there are
+        any: a background sentence is not comparable with a whole article."""
+        members = cand.terms
+        if whole_articles:
+            mains = [t for t, m in zip(cand.terms, cand.mentions) if m.role == "main"]
+            members = mains or members
+        if not terms or not any(members):
             return 0.0
         if self._query[0] is not terms:
             self._query = (terms, self._vector(terms))
         v = self._query[1]
-        sims = [self._cosine(v, u) for u in cand.terms if u]
+        sims = [self._cosine(v, u) for u in members if u]
         return sum(sims) / len(sims) if sims else 0.0
 
     def _weights(self, terms: Counter) -> tuple[dict[str, float], float]:
-        """TF-IDF weights of ``terms`` and their Euclidean norm."""
+        """TF-IDF weights of ``terms`` (keyed lower-case, names times ``NAME_WEIGHT``) and their
+        Euclidean norm."""
         idf, known = self.idf, self._idf
-        v = {w: (_LOG_TF[c] if c < len(_LOG_TF) else 1 + math.log(c)) * (known[w] if w in known else idf(w))
-             for w, c in terms.items()}
+        v = {}
+        for w, c in terms.items():
+            low = w.lower()
+            x = (_LOG_TF[c] if c < len(_LOG_TF) else 1 + math.log(c)) * (known[low] if low in known else idf(low))
+            v[low] = x * NAME_WEIGHT if w[0].isupper() else x
         return v, math.sqrt(sum(x * x for x in v.values())) or 1.0
 
     def _vector(self, terms: Counter) -> dict[str, float]:
@@ -417,7 +460,9 @@ class Linker:
         if any(x.article_id == mention.article_id for x in cand.mentions):
             return None
         cf = cand.fields
-        similarity = self.text_similarity(terms, cand)
+        # two whole articles (main incidents) are compared word for word: see the module doc, 5.
+        whole = mention.role == "main" and any(x.role == "main" for x in cand.mentions)
+        similarity = self.text_similarity(terms, cand, mention.role == "main")
         text = TEXT_POINTS * similarity
         place = place_points(mf.get("location") or {}, cf.get("location") or {})
         date = date_points(mf.get("date"), cand.date)
@@ -425,6 +470,12 @@ class Linker:
             # an off-topic article's places and dates are weak evidence (the extractor reads
             # violent incidents): the words decide, and a conflict only costs points
             return text - SOFT_CONFLICT_POINTS * ((place is None) + (date is None))
+        same_story = whole and similarity >= ARTICLE_TEXT_MIN
+        if same_story:
+            # two close articles: one may have misread the place, or dated the incident by a
+            # background date (an earlier attack, a trial): a conflict costs points instead
+            place = -ARTICLE_PLACE_CONFLICT_POINTS if place is None else place
+            date = -ARTICLE_DATE_CONFLICT_POINTS if date is None else date
         if place is None or date is None:
             return None
         total = date + place
@@ -440,9 +491,10 @@ class Linker:
         # the dates do not place the two reports together (neither dates the incident, or one
         # does and the other has no publication date to hold it to): the facts cannot tell two
         # attacks of one kind in one place apart, so both must name the same city and the same
-        # death toll, and their words must agree closely
+        # death toll, and their words must agree closely; or they are two whole articles whose
+        # words alone agree closely enough
         agree = similarity >= UNDATED_TEXT_MIN and place >= UNDATED_PLACE_MIN and toll >= UNDATED_TOLL_MIN
-        return total + text if agree else None
+        return total + text if agree or same_story else None
 
     # --------------------------------------------------------------- linking
     def link(self, mention: Mention) -> tuple[str, float | None]:

@@ -1,0 +1,82 @@
+"""Linking main incidents by the words of their whole articles: names weigh more, two close
+articles link without a date or a shared city, a misread place only costs points, and a
+background sentence is not compared with whole articles."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+
+from incidentwire import link
+from incidentwire.records import Claim, Mention
+
+PIRATES = ("The Indian navy said on Saturday it had captured 23 Somali pirates who tried to board "
+           "the Ethiopian-flagged ship Gibe in the Gulf of Aden. INS Mysore answered a distress call "
+           "from the Gibe and commandos boarded two pirate boats.")
+PIRATES_AGAIN = ("Commandos from INS Mysore captured 23 Somali pirates after the Ethiopian ship Gibe sent "
+                 "a distress call in the Gulf of Aden, the Indian navy said.")
+OTHER_PIRATES = ("INS Sukanya foiled a pirate attack on merchant vessels in the Gulf of Aden and the "
+                 "Indian navy arrested 26 Somali pirates, a spokesman said.")
+
+
+def _main(article_id: str, text: str, *, city=None, country=None, index=0, on_topic=True) -> Mention:
+    m = Mention(article_id=article_id, index=index, role="main" if index == 0 else "background",
+                on_topic=on_topic)
+    m.claims.append(Claim(field="location", value={"name": city, "country": country, "precision": 1 if city else 4},
+                          start=0, end=0, quote="", extractor="test", article_id=article_id))
+    m.claims.append(Claim(field="link_terms", value=dict(link.link_terms(text)), start=0, end=len(text),
+                          quote=text, extractor="test", article_id=article_id))
+    return m
+
+
+def _linker():
+    counter = itertools.count(1)
+    return link.Linker([], lambda: f"inc-{next(counter)}")
+
+
+def test_names_are_kept_apart_from_words_and_weigh_more():
+    terms = link.link_terms("The navy said it captured pirates. The Navy of India said Gibe was freed. Gibe sailed.")
+    # "Gibe" is capitalised inside a sentence (a name); "navy" is written both ways: a word
+    assert terms["Gibe"] == 2 and terms["navy"] == 2 and "gibe" not in terms
+    lk = _linker()
+    for t in ("pirates captured ship", "Gibe pirates"):
+        lk._count_words(Counter(t.split()))
+    weights, _ = lk._weights(Counter({"Gibe": 1, "pirates": 1}))
+    assert weights["gibe"] == link.NAME_WEIGHT * lk.idf("gibe")  # keyed lower-case, weighted as a name
+
+
+def test_two_close_articles_link_without_a_date_and_a_different_story_does_not():
+    lk = _linker()
+    a, _ = lk.link(_main("a1", PIRATES))
+    b, score = lk.link(_main("a2", PIRATES_AGAIN))
+    c, _ = lk.link(_main("a3", OTHER_PIRATES))
+    assert a == b and score >= link.LINK_THRESHOLD
+    assert c != a
+
+
+def test_a_place_conflict_between_close_articles_costs_points_but_does_not_forbid():
+    lk = _linker()
+    a, _ = lk.link(_main("a1", PIRATES, city="Aden", country="Yemen"))
+    # the second article's place was misread (the warship's name taken for the city of Mysore)
+    b, score = lk.link(_main("a2", PIRATES, city="Mysuru", country="India"))
+    assert a == b
+    plain = _linker()
+    plain.link(_main("a1", PIRATES, city="Aden", country="Yemen"))
+    _, same_place = plain.link(_main("a2", PIRATES, city="Aden", country="Yemen"))
+    assert score < same_place
+
+
+def test_a_background_sentence_is_compared_only_with_other_reports_of_its_kind():
+    lk = _linker()
+    inc, _ = lk.link(_main("a1", PIRATES))
+    cand = lk.by_id[inc]
+    terms = link.mention_terms(_main("a3", PIRATES_AGAIN))
+    lk._count_words(terms)
+    before = lk.text_similarity(terms, cand, whole_articles=True)
+    cand.add(_main("a2", "Gibe", index=1))  # a background sentence linked to the incident
+    whole = lk.text_similarity(terms, cand, whole_articles=True)
+    assert whole == before > 0
+    assert whole > lk.text_similarity(terms, cand)  # averaged with the short sentence it is lower
+    # a background mention without whole-article words still needs the undated rule's facts
+    vague, _ = lk.link(_main("a4", PIRATES, index=1))
+    assert vague != inc
