@@ -61,7 +61,12 @@ def link_and_score(done: list, gold_path: Path, score) -> dict:
     done = copy.deepcopy(done)
     counter = itertools.count()
     linker = link.Linker([], lambda: f"i{next(counter)}")
+    import os, re
     for article, mentions in done:
+        if os.environ.get("URL_OUTLET") and article.url and not article.publisher:
+            host = re.match(r"https?://(?:www\.)?([^/:]+)", article.url)
+            for m in mentions:
+                m.publisher = host.group(1) if host else None
         for m in mentions:
             m.claims = [c for c in m.claims if c.field != "link_terms"]
         link.add_link_terms(article, mentions)
