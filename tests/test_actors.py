@@ -130,3 +130,10 @@ def test_a_victim_name_starts_after_its_titles():
     text = "the murder of fire department director colonel roberto rivera, and the killing of presidential candidates."
     assert [(n, text[s:e]) for n, s, e in actors.victims(text)] == [("roberto rivera", "roberto rivera")]
 
+
+
+def test_targets_listed_after_the_first_one():
+    text = "terrorists burned the offices, the agrarian bank, the national bank, and health ministry offices."
+    assert names(types.targets(text)) == ["offices", "agrarian bank", "national bank", "health ministry offices"]
+    # what follows another verb is not in the list
+    assert names(types.targets("rebels attacked the farm and killed two peasants and the house")) == ["farm"]

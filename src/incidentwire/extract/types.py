@@ -150,21 +150,43 @@ def weapons(text: str) -> list[tuple[str, int, int]]:
 def targets(text: str) -> list[tuple[str, int, int]]:
     """Physical targets named right after an attack verb ("dynamited two electricity poles",
     "attacked the santo tomas presidential farm") or before a passive one ("the liqueur plant was
-    partially destroyed"): the head noun with the modifiers right before
-    it (up to four, stopping at a determiner, number, preposition or verb), lower-cased, as the
-    article words it."""
+    partially destroyed"), and those listed after the first one ("burned the offices, the agrarian
+    bank and the national bank"): the head noun with the modifiers right before it (up to four,
+    stopping at a determiner, number, preposition or verb), lower-cased, as the article words it."""
     seen: dict[str, tuple[str, int, int]] = {}
     matches = sorted([*_PHYS_TARGET_RE.finditer(text), *_PASSIVE_TARGET_RE.finditer(text)], key=lambda m: m.start("head"))
     for m in matches:
-        words = [w for w in re.finditer(r"\S+", m.group("pre"))]
-        start = m.start("head")
-        for w in reversed(words[-_MAX_MODIFIERS:]):
-            if _TARGET_NOT_MOD.match(w.group(0)) or not re.fullmatch(r"[\w'.-]+", w.group(0)):
-                break
-            start = m.start("pre") + w.start()
-        key = " ".join(text[start:m.end("head")].split()).lower()
-        seen.setdefault(key, (key, start, m.end("head")))
+        for start, end in [_with_modifiers(m), *_coordinated(text, m)]:
+            key = " ".join(text[start:end].split()).lower()
+            seen.setdefault(key, (key, start, end))
     return list(seen.values())
+
+
+def _with_modifiers(m: re.Match) -> tuple[int, int]:
+    """The head noun's span widened over the modifiers right before it."""
+    start = m.start("head")
+    for w in reversed(list(re.finditer(r"\S+", m.group("pre")))[-_MAX_MODIFIERS:]):
+        if _TARGET_NOT_MOD.match(w.group(0)) or not re.fullmatch(r"[\w'.-]+", w.group(0)):
+            break
+        start = m.start("pre") + w.start()
+    return start, m.end("head")
+
+
+# "burned the offices, the agrarian bank and the national bank": more targets of the same verb
+_COORDINATED_RE = re.compile(
+    rf"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:(?:the|a|an|its|their|his|her|two|three|four|five|several|some|\d+)\s+)?"
+    rf"(?P<pre>(?:[\w'.-]+\s+){{0,4}}?)(?P<head>(?:{_TARGET_HEAD})(?:\s+(?:{_TARGET_HEAD}))?)\b", re.I)
+
+
+def _coordinated(text: str, m: re.Match) -> list[tuple[int, int]]:
+    if m.re is not _PHYS_TARGET_RE:
+        return []
+    out, pos = [], m.end("head")
+    while (c := _COORDINATED_RE.match(text, pos)) and not any(
+            _TARGET_NOT_MOD.match(w) for w in c.group("pre").split()):
+        out.append(_with_modifiers(c))
+        pos = c.end("head")
+    return out
 
 
 def target_types(text: str) -> list[tuple[str, int, int]]:
