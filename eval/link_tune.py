@@ -7,7 +7,8 @@ score.py's ECB+ scorer (B-cubed over each article's first incident), or GVDB's f
     python eval/link_tune.py ecbplus/dev.jsonl [ecbplus/train.jsonl gvdb/dev.jsonl ...] [--set NAME=VALUE ...]
 
 ``--set`` overrides a module constant of incidentwire.link for the run (tuning tables in
-link.py's docstring were made this way). A tuning aid, not part of ``make eval``.
+link.py's docstring were made this way). A tuning aid, not part of ``make eval``. The cache
+(eval/out/*.prepared.pkl) follows the input file only: delete it after changing extraction.
 """
 
 from __future__ import annotations
@@ -61,12 +62,7 @@ def link_and_score(done: list, gold_path: Path, score) -> dict:
     done = copy.deepcopy(done)
     counter = itertools.count()
     linker = link.Linker([], lambda: f"i{next(counter)}")
-    import os, re
     for article, mentions in done:
-        if os.environ.get("URL_OUTLET") and article.url and not article.publisher:
-            host = re.match(r"https?://(?:www\.)?([^/:]+)", article.url)
-            for m in mentions:
-                m.publisher = host.group(1) if host else None
         for m in mentions:
             m.claims = [c for c in m.claims if c.field != "link_terms"]
         link.add_link_terms(article, mentions)
