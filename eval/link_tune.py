@@ -7,7 +7,8 @@ score.py's ECB+ scorer (B-cubed over each article's first incident), or GVDB's f
     python eval/link_tune.py ecbplus/dev.jsonl [ecbplus/train.jsonl gvdb/dev.jsonl ...] [--set NAME=VALUE ...]
 
 ``--set`` overrides a module constant of incidentwire.link for the run (tuning tables in
-link.py's docstring were made this way). A tuning aid, not part of ``make eval``.
+link.py's docstring were made this way). A tuning aid, not part of ``make eval``. The cache
+(eval/out/*.prepared.pkl) follows the input file only: delete it after changing extraction.
 """
 
 from __future__ import annotations

@@ -5,9 +5,11 @@
 It drives the pipeline through the CLI exactly as outside evaluation scripts do:
     incidentwire --db FILE ingest [--metadata FILE] [--no-relevance-filter] PATH...
     incidentwire --db FILE export --format eval-jsonl --output FILE
-MUC-4 scores each document's templates, so it is exported with ``eval-jsonl-articles`` (what each
-article alone says: the extraction stage); the linked export (fields reconciled over every article
-of an incident) is scored too and reported as ``linked.micro_gtt.*``.
+MUC-4 and GVDB annotate each document on its own, so they are exported with ``eval-jsonl-articles``
+(what each article alone says: the extraction stage); the linked export (fields reconciled over
+every article of an incident, which moves with the linker) is scored too and reported as
+``linked.*`` (MUC-4 micro_gtt, GVDB killed/injured). The seeds gold is incident-level and keeps
+the linked export.
 
     python eval/run.py [--shared ../shared] [--only seeds,gvdb] [--limit N] [--check-floors]
     python eval/run.py --learned     # `make eval-learned`: MUC-4 dev + TST3 with the rules, the
@@ -50,7 +52,8 @@ HEADLINE = {
     "muc4": ["micro_gtt.p", "micro_gtt.r", "micro_gtt.f1", "type_accuracy", "doc_relevance.f1",
              "perpetrator.f1", "target.f1", "victim.f1", "weapon.f1", "linked.micro_gtt.f1"],
     "ecbplus": ["all.bcubed.p", "all.bcubed.r", "all.bcubed.f1", "within_topic.bcubed.f1", "all.ari"],
-    "gvdb": ["killed.acc", "injured.acc", "city.acc", "date.acc", "shooter_names.f1", "victim_names.f1"],
+    "gvdb": ["killed.acc", "injured.acc", "city.acc", "date.acc", "shooter_names.f1", "victim_names.f1",
+             "linked.killed.acc", "linked.injured.acc"],
     "ingest": INGEST_HEADLINE,
 }
 
@@ -66,8 +69,9 @@ def _truncate(src: Path, dst: Path, limit: int) -> Path:
 
 DEFAULT_BENCHMARKS = ["seeds", "muc4_dev", "ecbplus_dev", "gvdb_dev", "ingest"]  # muc4_tst3 is test: eval-learned only
 EXTRACTORS = ["rules", "learned", "rules+learned"]
-# per-document template benchmarks score what each article says (see the module docstring)
-EXPORT_FORMAT = {"muc4": "eval-jsonl-articles"}
+# per-document benchmarks score what each article says (see the module docstring)
+EXPORT_FORMAT = {"muc4": "eval-jsonl-articles", "gvdb": "eval-jsonl-articles"}
+LINKED_KEYS = {"muc4": ("micro_gtt.p", "micro_gtt.r", "micro_gtt.f1"), "gvdb": ("killed.acc", "injured.acc")}
 MUC_ROLES = ["perp_individual", "perp_org", "target", "victim", "weapon", "incident_type", "micro_gtt"]
 
 
@@ -89,9 +93,9 @@ def run_benchmark(name: str, shared: Path, out: Path, limit: int | None,
     subprocess.run(CLI + ["--db", str(db), "ingest", *flags, str(inp_path)], check=True)
     seconds = time.perf_counter() - t0
     scored, metrics = _export_and_score(db, pred, EXPORT_FORMAT.get(mode, "eval-jsonl"), mode, shared, gold_path)
-    if mode == "muc4":
+    if mode in LINKED_KEYS:
         _, linked = _export_and_score(db, out / f"{name}.linked.pred.jsonl", "eval-jsonl", mode, shared, gold_path)
-        metrics.update({f"linked.{k}": v for k, v in linked.items() if k.startswith("micro_gtt.")})
+        metrics.update({f"linked.{k}": v for k, v in linked.items() if k in LINKED_KEYS[mode]})
     metrics["seconds"] = round(seconds, 2)
     if mode == "ecbplus":
         metrics.update(tfidf_baseline(inp_path, gold_path, shared, out, name))

@@ -117,3 +117,23 @@ def test_explosive_is_a_weapon_only_as_a_noun_phrase():
     assert names(types.weapons("an explosive device, a dynamite charge and explosives")) == [
         "explosive device", "dynamite charge", "explosives"]
     assert types.weapons("the explosive situation in the capital") == []
+
+
+def test_bomb_words_that_say_nothing_about_the_attack_do_not_vote():
+    # arms found or seized, an army bombing and shelling: no evidence of a bombing
+    assert types.attack_type("troops seized explosives and bombs in a house; guerrillas attacked")[0] == "unknown"
+    assert types.attack_type("the army bombed and shelled the villages")[0] == "unknown"
+    assert types.attack_type("drug traffickers set off a bomb at the bank")[0] == "bombing_explosion"
+
+
+def test_a_victim_name_starts_after_its_titles():
+    text = "the murder of fire department director colonel roberto rivera, and the killing of presidential candidates."
+    assert [(n, text[s:e]) for n, s, e in actors.victims(text)] == [("roberto rivera", "roberto rivera")]
+
+
+
+def test_targets_listed_after_the_first_one():
+    text = "terrorists burned the offices, the agrarian bank, the national bank, and health ministry offices."
+    assert names(types.targets(text)) == ["offices", "agrarian bank", "national bank", "health ministry offices"]
+    # what follows another verb is not in the list
+    assert names(types.targets("rebels attacked the farm and killed two peasants and the house")) == ["farm"]

@@ -55,6 +55,8 @@ def test_finders_split_named_perpetrators_from_descriptions(tmp_path, monkeypatc
         claims = [c for m in incidents.extract_mentions(art) for c in m.claims]
         found = [(c.field, c.value, c.extractor) for c in claims]
         assert ("victims", "amalia torrentes", "lexicon.victims") in found, found
+        # a perpetrator phrase that modifies another noun names no actor
+        assert lexicon.finder("perpetrators")("the river guerrillas attacks and red hand front column") == []
     finally:
         lexicon.load.cache_clear()
         lexicon._pattern.cache_clear()

@@ -81,6 +81,9 @@ def test_undated_reports_of_one_place_link_only_when_their_words_agree():
     party = "A gunman opened fire at the office Christmas party of his former employer in Vancouver, killing one man"
     other = "Two masked robbers shot a jeweller during a hold-up at a mall downtown in Vancouver"
     lk = _linker()
+    for seen in ("Vancouver police said a man was shot", "A gunman in Vancouver opened fire, police said",
+                 "Police in Vancouver said the shooting killed one man") * 5:
+        lk._count_words(link.link_terms(seen))  # the city's other news: its common words weigh less
     ids = [lk.link(_mention(f"d{i}", city="Vancouver", country="Canada", published=None, killed=1,
                             atype="armed_assault", text=t))[0]
            for i, t in enumerate([party, party.replace("killing one man", "police said on Saturday"), other])]

@@ -19,9 +19,13 @@ OTHER_PIRATES = ("INS Sukanya foiled a pirate attack on merchant vessels in the 
                  "Indian navy arrested 26 Somali pirates, a spokesman said.")
 
 
-def _main(article_id: str, text: str, *, city=None, country=None, index=0, on_topic=True) -> Mention:
+def _main(article_id: str, text: str, *, city=None, country=None, index=0, on_topic=True,
+          publisher=None, date=None) -> Mention:
     m = Mention(article_id=article_id, index=index, role="main" if index == 0 else "background",
-                on_topic=on_topic)
+                on_topic=on_topic, publisher=publisher)
+    if date:
+        m.claims.append(Claim(field="date", value={"value": date, "precision": "day", "rule": "absolute"},
+                              start=0, end=0, quote="", extractor="test", article_id=article_id))
     m.claims.append(Claim(field="location", value={"name": city, "country": country, "precision": 1 if city else 4},
                           start=0, end=0, quote="", extractor="test", article_id=article_id))
     m.claims.append(Claim(field="link_terms", value=dict(link.link_terms(text)), start=0, end=len(text),
@@ -47,6 +51,11 @@ def test_names_are_kept_apart_from_words_and_weigh_more():
 
 def test_two_close_articles_link_without_a_date_and_a_different_story_does_not():
     lk = _linker()
+    for seen in ("Somali pirates attacked a merchant ship in the Gulf of Aden, the Indian navy said",
+                 "The Indian navy escorts merchant vessels through the Gulf of Aden against Somali pirates",
+                 "Somali pirates captured a tanker in the Gulf of Aden; Indian navy warships patrol",
+                 "An Indian navy spokesman said Somali pirates were arrested in the Gulf of Aden") * 8:
+        lk._count_words(link.link_terms(seen))  # other news of the region: its common words weigh less
     a, _ = lk.link(_main("a1", PIRATES))
     b, score = lk.link(_main("a2", PIRATES_AGAIN))
     c, _ = lk.link(_main("a3", OTHER_PIRATES))
@@ -80,3 +89,40 @@ def test_a_background_sentence_is_compared_only_with_other_reports_of_its_kind()
     # a background mention without whole-article words still needs the undated rule's facts
     vague, _ = lk.link(_main("a4", PIRATES, index=1))
     assert vague != inc
+
+
+def test_articles_of_one_outlet_are_not_linked_by_its_boilerplate():
+    chrome = " Call Crime Stoppers at 317-262-TIPS. Monitor FOX59 News and fox59.com for updates."
+    first = "Police found a man shot on Hovey Street on Tuesday night; Wesley Collins died." + chrome
+    second = "A woman lying in bed on Olney Street was hit by a bullet fired into her home." + chrome
+    lk = _linker()
+    a, _ = lk.link(_main("a1", first, publisher="fox59.com"))
+    b, _ = lk.link(_main("a2", second, publisher="fox59.com"))
+    assert a != b  # the outlet's shared lines are no evidence of one incident
+    cand = lk.by_id[a]
+    terms = link.mention_terms(_main("a3", second))
+    assert lk.text_similarity(terms, cand, True, outlet="fox59.com") == 0.0 < lk.text_similarity(terms, cand, True)
+
+
+def test_a_jsonl_record_without_a_publisher_takes_its_url_host(tmp_path):
+    from incidentwire.ingest import read_articles
+
+    path = tmp_path / "news.jsonl"
+    path.write_text('{"doc_id": "d1", "url": "https://www.fox59.com/2016/01/05/shot/", "text": "A man was shot."}\n'
+                    '{"doc_id": "d2", "publisher": "FOX59", "url": "https://fox59.com/x", "text": "A man was shot."}\n',
+                    encoding="utf-8")
+    assert [a.publisher for a in read_articles([path])] == ["fox59.com", "FOX59"]
+
+
+def test_close_articles_days_apart_stay_apart_but_a_far_background_date_only_costs_points():
+    lk = _linker()
+    a, _ = lk.link(_main("a1", PIRATES, date="2008-12-13"))
+    # a second attack of one kind three days later is another incident, however alike the words
+    b, _ = lk.link(_main("a2", PIRATES, date="2008-12-16"))
+    assert b != a
+    # an article that dated the incident by an event decades before (a background date) is not
+    lk = _linker()
+    a, _ = lk.link(_main("a1", PIRATES, date="2008-12-13"))
+    c, score = lk.link(_main("a3", PIRATES, date="1991-05-02"))
+    assert c == a and score < lk.score(_main("a4", PIRATES, date="2008-12-13"), {}, link.mention_terms(
+        _main("a4", PIRATES)), lk.by_id[a])

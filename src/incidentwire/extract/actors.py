@@ -108,6 +108,9 @@ _VICTIM_OF_BARE = re.compile(
     rf"(?=\s*(?:[,.;:()\"]|'s\b|\s+and\b|$))", re.I)
 
 
+_TITLE_WORD_RE = re.compile(rf"^{_TITLE}$", re.I)
+
+
 def victims(text: str) -> list[tuple[str, int, int]]:
     """Named victims: a name after a title ("jesuit priest ignacio ellacuria", "presidential
     candidate bernardo jaramillo ossa") that is the object of a killing or kidnapping, or its
@@ -119,8 +122,14 @@ def victims(text: str) -> list[tuple[str, int, int]]:
     found: dict[str, tuple[str, int, int]] = {}
     for pattern in (_VICTIM_AFTER_VERB, _VICTIM_BEFORE_VERB, _VICTIM_OF_BARE):
         for m in pattern.finditer(text):
-            name = m.group("name")
-            found.setdefault(name.lower(), (name, m.start("name"), m.end("name")))
+            name, start = m.group("name"), m.start("name")
+            # "fire department director colonel roberto rivera": the name starts after the last title
+            for w in list(re.finditer(r"\S+", name))[::-1]:
+                if _TITLE_WORD_RE.match(w.group(0)) or _TITLE_WORD_RE.match(w.group(0)[:-1]):
+                    name, start = name[w.end():].lstrip(), start + w.end() + (len(name[w.end():]) - len(name[w.end():].lstrip()))
+                    break
+            if len(name) >= 3:
+                found.setdefault(name.lower(), (name, start, start + len(name)))
     return sorted(found.values(), key=lambda t: t[1])
 
 

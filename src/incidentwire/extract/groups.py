@@ -83,7 +83,10 @@ _ACTS = (r"(?:(?:have|has|had|also|reportedly|allegedly|then|later|today|yesterd
          r"detonated|exploded|stormed|raided|destroyed|seized|took|opened\s+fire|massacred|shelled|"
          r"wounded|injured|carried\s+out|perpetrated|hijacked|occupied)\b")
 # "terrorist attack", "guerrilla actions": a modifier, not an actor
-_NOT_ACTOR_AFTER = r"(?!\s+(?:attacks?|bombings?|acts?|actions?|groups?|organi[sz]ations?|cells?|campaign|violence|offensive|threats?)\b)"
+_MODIFIED_NOUN = (r"\s+(?:attacks?|bombings?|acts?|actions?|groups?|organi[sz]ations?|cells?|campaign|violence|"
+                  r"offensive|threats?|killings?|columns?|commandos?|units?|activit(?:y|ies))\b")
+MODIFIED_NOUN_RE = re.compile(_MODIFIED_NOUN, re.I)
+_NOT_ACTOR_AFTER = rf"(?!{_MODIFIED_NOUN})"
 _ATTACKER_ACTS_RE = re.compile(rf"\b(?P<who>{_ATTACKER})\b{_NOT_ACTOR_AFTER}\s+(?:\w+\s+){{0,1}}?{_ACTS}", re.I)
 # state forces named as the subject of a killing of people ("soldiers murdered six peasants",
 # "the armed forces massacred"): perpetrators too (MUC-4 codes them so); plain combat verbs

@@ -25,6 +25,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from .groups import MODIFIED_NOUN_RE
+
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 LEXICON_PATH = MODEL_DIR / "muc4-lexicon.json"
 ROLE_FIELD = {"perp_individual": "perpetrators", "perp_org": "perpetrators", "target": "targets",
@@ -74,6 +76,8 @@ def finder(field: str):
             return []
         seen: dict[str, tuple[str, int, int]] = {}
         for m in pattern.finditer(text):
+            if field.startswith("perpetrator") and MODIFIED_NOUN_RE.match(text, m.end()):
+                continue  # "guerrilla attacks", "terrorist offensive": a modifier, not the actor
             seen.setdefault(m.group(0).lower(), (m.group(0), m.start(), m.end()))
         return list(seen.values())
     find.__name__ = f"lexicon_{field}"

@@ -302,6 +302,9 @@ def _record_article(rec: dict, blob: Blob, options: IngestOptions, where: str, r
                        "or a url", where)
     meta = {key: _first(rec, options.candidates(key)) for key in ("title", "publisher", "author", "published")}
     meta["url"] = url
+    if not meta["publisher"] and url:  # as for pages (clean.page_metadata): the site's host
+        host = re.match(r"https?://(?:www\.)?([^/:]+)", url)
+        meta["publisher"] = host.group(1) if host else None
     basis = "record field"
     if not normalize_date(meta["published"]) and isinstance(rec.get("dateline"), str):
         meta["published"], basis = _date_from_dateline(rec["dateline"]), "dateline field"
