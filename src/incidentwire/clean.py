@@ -417,9 +417,14 @@ def page_metadata(tree) -> dict:
     if out["published"] and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", out["published"]):
         out["published"] = None
     if not out["publisher"] and out["url"]:
-        host = re.match(r"https?://(?:www\.)?([^/:]+)", out["url"])
-        out["publisher"] = host.group(1) if host else None
+        out["publisher"] = publisher_from_url(out["url"])
     return out
+
+
+def publisher_from_url(url: str) -> str | None:
+    """The site's host ("www." dropped) standing for the publisher when none is stated."""
+    host = re.match(r"https?://(?:www\.)?([^/:]+)", url)
+    return host.group(1) if host else None
 
 
 def html_metadata(html: str) -> dict:

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import PurePosixPath
 
+from ..clean import publisher_from_url
 from ..records import Article, Rejected
 from .decode import DecodeError, decode
 
@@ -303,8 +304,7 @@ def _record_article(rec: dict, blob: Blob, options: IngestOptions, where: str, r
     meta = {key: _first(rec, options.candidates(key)) for key in ("title", "publisher", "author", "published")}
     meta["url"] = url
     if not meta["publisher"] and url:  # as for pages (clean.page_metadata): the site's host
-        host = re.match(r"https?://(?:www\.)?([^/:]+)", url)
-        meta["publisher"] = host.group(1) if host else None
+        meta["publisher"] = publisher_from_url(url)
     basis = "record field"
     if not normalize_date(meta["published"]) and isinstance(rec.get("dateline"), str):
         meta["published"], basis = _date_from_dateline(rec["dateline"]), "dateline field"
