@@ -6,8 +6,8 @@ score.py's ECB+ scorer (B-cubed over each article's first incident), or GVDB's f
 
     python eval/link_tune.py ecbplus/dev.jsonl [ecbplus/train.jsonl gvdb/dev.jsonl ...] [--set NAME=VALUE ...]
 
-``--set`` overrides a module constant of incidentwire.link for the run (tuning tables in
-link.py's docstring were made this way). A tuning aid, not part of ``make eval``. The cache
+``--set`` overrides a constant of the incidentwire.link modules for the run, in the module that
+uses it (tuning tables in the link package's docstring were made this way). A tuning aid, not part of ``make eval``. The cache
 (eval/out/*.prepared.pkl) follows the input file only: delete it after changing extraction.
 """
 
@@ -82,13 +82,16 @@ def link_and_score(done: list, gold_path: Path, score) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("splits", nargs="+", help="paths under shared/eval, e.g. ecbplus/dev.jsonl")
-    ap.add_argument("--set", action="append", default=[], help="NAME=VALUE: override a link.py constant")
+    ap.add_argument("--set", action="append", default=[], help="NAME=VALUE: override a constant of the link modules")
     args = ap.parse_args(argv)
-    from incidentwire import link
+    from incidentwire.link import linker, rules, words
 
     for item in args.set:
         name, value = item.split("=", 1)
-        setattr(link, name, type(getattr(link, name))(value))
+        module = next((m for m in (linker, rules, words) if hasattr(m, name) and name.isupper()), None)
+        if module is None:
+            ap.error(f"--set {name}: no such constant in incidentwire.link")
+        setattr(module, name, type(getattr(module, name))(value))
     score = _scorer()
     cache_dir = HERE / "out"
     cache_dir.mkdir(exist_ok=True)

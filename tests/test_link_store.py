@@ -79,7 +79,7 @@ def test_two_runs_give_the_database_of_one(whole, corpus, tmp_path):
 
 def test_stored_index_links_and_files_like_the_in_memory_linker(corpus, tmp_path, monkeypatch):
     # a low cap makes common words leave the word index (and their rows the table) mid-run
-    monkeypatch.setattr(link, "TERM_POSTING_CAP", 6)
+    monkeypatch.setattr(link.linker, "TERM_POSTING_CAP", 6)
     monkeypatch.setattr(pipeline, "LINK_CACHE_MENTIONS", 10)
     db, _ = _ingest(tmp_path / "capped.db", [corpus])
     stored = db.store.mentions(saved_order=True)

@@ -2,7 +2,7 @@
 is working on, however large the store grows.
 
 ``link.Linker`` looks a new mention up under its blocking keys (date-and-place keys and rare
-words, see link.py) and scores only the incidents found there. Held in memory, that index and
+words, see link/linker.py) and scores only the incidents found there. Held in memory, that index and
 every known incident grew with the corpus (the driver of a 10k-article ingest held all 8,000
 incidents with every report's words). Here the index lives in three tables (migration
 ``m_link_block_index``):

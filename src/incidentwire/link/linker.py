@@ -1,0 +1,207 @@
+"""The linker: blocks a new mention to the known incidents it could be, scores them (rules.py,
+words.py) and links it to the best or starts a new incident (see the package docstring)."""
+
+from __future__ import annotations
+
+import gc
+from collections import Counter, defaultdict
+from collections.abc import Callable
+
+from ..reconcile import reconcile
+from ..records import Mention
+from .known import CachedIncidents, Candidate, KnownIncidents, MemoryBlocks, candidate_of
+from .rules import link_score, linking_date
+from .words import WordSimilarity, mention_terms
+
+LINK_THRESHOLD = 3.0
+AMBIGUITY_MARGIN = 0.25
+GROUP_LINK_MIN = 2.0
+TERM_POSTING_CAP = 500
+WORD_CANDIDATES = 100
+QUERY_TERMS = 8
+INDEX_TERMS = 12
+
+
+def _months(date: dict | None, around: int) -> list[str]:
+    """Block periods of a reconciled date: its month (and ``around`` months either side), or
+    its year; [] when unknown."""
+    value = (date or {}).get("value")
+    if not value:
+        return []
+    if len(value) == 4:
+        return [value] + [f"{value}-{m:02d}" for m in range(1, 13)] if around else [value]
+    y, mo = int(value[:4]), int(value[5:7])
+    out = [value[:4]] if around else []
+    for d in range(-around, around + 1):
+        yy, mm = divmod((y * 12 + mo - 1) + d, 12)
+        out.append(f"{yy:04d}-{mm + 1:02d}")
+    return out
+
+
+class Linker(WordSimilarity):
+    """Holds the known incidents and their block index; assigns incident ids to new mentions.
+
+    ``Linker(mentions, new_id)`` holds everything in memory, built from ``mentions``;
+    ``Linker.stored(blocks, load, new_id)`` keeps the block index and word counts in the store
+    (store/link_index.py) and only the incidents it is working on in memory, so its memory and
+    its work per mention stay flat as the store grows. Both link a mention the same way."""
+
+    def __init__(self, mentions: list[Mention], new_id, blocks=None, known: KnownIncidents | None = None):
+        self._new_id = new_id
+        self.by_id: KnownIncidents = KnownIncidents() if known is None else known
+        self.blocks = MemoryBlocks() if blocks is None else blocks
+        self.df: Counter = Counter()
+        self.n_mentions = 0
+        # Memos valid until the word counts change (each link call): the idf of every word
+        # looked up, and the mention's own vector, which every candidate's score needs. They
+        # were ~60% of the linker's time: a mention meets ~15 candidates of ~4 reports each.
+        self._idf: dict[str, float] = {}
+        self._query: tuple[Counter | None, dict[str, float]] = (None, {})
+        self._common: set[str] = set()
+        grouped: dict[str, list[Mention]] = defaultdict(list)
+        for m in mentions:
+            grouped[m.incident_id].append(m)
+        for incident_id, ms in grouped.items():
+            self.by_id[incident_id] = candidate_of(incident_id, ms)
+            for terms in self.by_id[incident_id].terms:
+                self._count_words(terms)
+        for cand in self.by_id.values():
+            self._index(cand)
+        # the known incidents live as long as the linker: keep the cyclic garbage collector
+        # from rescanning them on every full collection (~1 s at a million incidents)
+        gc.freeze()
+
+    @classmethod
+    def stored(cls, blocks, load: Callable[[list[str]], dict[str, list[Mention]]], new_id,
+               cache_mentions: int, known: dict[str, Candidate] | None = None) -> Linker:
+        """A linker over a block index kept in the store (``blocks``: store.link_index.StoredBlocks,
+        with its word counts), reading known incidents through ``load`` and keeping at most
+        ``cache_mentions`` of their mentions in memory (``known``: incidents already built)."""
+        linker = cls([], new_id, blocks=blocks, known=CachedIncidents(load, cache_mentions, known))
+        linker.df, linker.n_mentions, linker._common = blocks.df, blocks.n_mentions, blocks.common
+        return linker
+
+    def flush(self, conn) -> None:
+        """Write what changed in the block index (in the transaction that stores the mentions
+        linked since the last flush), then let go of incidents beyond the cache."""
+        if hasattr(self.blocks, "flush"):
+            self.blocks.flush(conn)
+        self.by_id.trim()
+
+    # --------------------------------------------------------------- index
+    @staticmethod
+    def _place_keys(fields: dict, periods: list[str], query: bool) -> set[tuple]:
+        """An incident is indexed at its own place level and as inside its admin1 and country;
+        a mention looks up its own place and the vaguer levels above it (a city report can be
+        the same incident as a report that names only the province)."""
+        loc = fields.get("location") or {}
+        c, a1, city = loc.get("country"), loc.get("admin1"), loc.get("name")
+        keys = set()
+        for p in periods:
+            if not query:
+                own = ("city", c, city, p) if city else ("admin1", c, a1, p) if a1 else ("country", c, p)
+                keys |= {own, ("in-country", c, p)} | ({("in-admin1", c, a1, p)} if a1 else set())
+            elif city:
+                keys |= {("city", c, city, p), ("admin1", c, a1, p), ("country", c, p)}
+            elif a1:
+                keys |= {("in-admin1", c, a1, p), ("country", c, p)}
+            else:
+                keys.add(("in-country", c, p))
+        return keys
+
+    def _index(self, cand: Candidate) -> None:
+        keys = self._place_keys(cand.fields, _months(cand.fields.get("date"), 0) or ["?"], query=False)
+        words = Counter()
+        for t in cand.terms:
+            words.update(t)
+        keys |= {("word", w) for w in self._rare_words(words, INDEX_TERMS, shared=False)}
+        for key in keys:
+            if key[0] == "word" and key[1] in self._common:
+                continue
+            size = self.blocks.add(key, cand.incident_id)
+            if key[0] == "word" and size > TERM_POSTING_CAP:
+                self._common.add(key[1])
+                self.blocks.drop(key)
+
+    def candidates(self, mention: Mention, mf: dict, terms: Counter) -> set[str]:
+        """Incident ids that share a date-and-place block with the mention; for a mention
+        without a city or a date, also the ``WORD_CANDIDATES`` incidents that share most of its
+        rare words."""
+        date, loc = mf.get("date") or {}, mf.get("location") or {}
+        periods = _months(date, 1) + ["?"]  # "?": incidents not dated yet
+        if not date and mention.published:  # undated: the year before publication
+            year = int(mention.published[:4])
+            periods += _months({"value": str(year)}, 1) + _months({"value": str(year - 1)}, 1)
+        places = self._place_keys(mf, periods, query=True)
+        by_words = not loc.get("name") or not date.get("value") or date.get("rule") == "publication-date"
+        words = [("word", w) for w in self._rare_words(terms, QUERY_TERMS, shared=True)] if by_words else []
+        found = self.blocks.postings([*places, *words])  # one look-up (one query on a stored index)
+        out: set[str] = set().union(*(found.get(k, ()) for k in places))
+        if words:
+            shared: Counter = Counter()
+            for k in words:
+                shared.update(found.get(k, ()))
+            out |= {i for i, _ in shared.most_common(WORD_CANDIDATES)}
+        return out
+
+    # --------------------------------------------------------------- scoring
+    def score(self, mention: Mention, mf: dict, terms: Counter, cand: Candidate) -> float | None:
+        """Link score of a mention (with its own reconciled fields ``mf``) against a candidate;
+        None when a cannot-link rule forbids it."""
+        if any(x.article_id == mention.article_id for x in cand.mentions):
+            return None
+        similarity = self.text_similarity(terms, cand, mention.role == "main", mention.publisher)
+        return link_score(mention, mf, cand, similarity)
+
+    # --------------------------------------------------------------- linking
+    def link(self, mention: Mention) -> tuple[str, float | None]:
+        """Assign ``mention.incident_id``: an existing incident, or a new one. Returns the id and
+        the winning score (None for a new incident)."""
+        mf = reconcile([mention])
+        mf["date"] = linking_date(mf, [mention])
+        terms = mention_terms(mention)
+        self._count_words(terms)
+        known = self.by_id.fetch(sorted(self.candidates(mention, mf, terms)))
+        scored = sorted(((s, c.incident_id) for c in known
+                         if (s := self.score(mention, mf, terms, c)) is not None), reverse=True)
+        best = None
+        if scored and scored[0][0] >= LINK_THRESHOLD and (
+                len(scored) == 1 or scored[0][0] - scored[1][0] >= AMBIGUITY_MARGIN):
+            best = scored[0]
+        elif scored:
+            best = _group_member_link(mention, scored)
+        if best:
+            incident_id = best[1]
+            cand = self.by_id[incident_id]
+        else:
+            incident_id = self._new_id()
+            cand = self.by_id[incident_id] = Candidate(incident_id)
+            self.blocks.new_incident(incident_id)
+        cand.add(mention)
+        self._index(cand)
+        mention.incident_id = incident_id
+        return incident_id, (best[0] if best else None)
+
+
+def _group_member_link(mention: Mention, scored: list[tuple[float, str]]) -> tuple[float, str] | None:
+    """A report of several events counted together and not told apart ("two explosions ... in
+    May", extract.incidents._count_group) links one to one to the incidents other reports
+    place: when exactly as many known incidents fit as the group has members still unlinked
+    (its earlier members took theirs, and an article never links twice to one incident), the
+    best of them is this member's. Each must reach ``GROUP_LINK_MIN`` (a compatible date and the
+    same attack type)."""
+    group = mention.value("event_group")
+    if not group:
+        return None
+    fitting = [si for si in scored if si[0] >= GROUP_LINK_MIN]
+    return fitting[0] if fitting and len(fitting) == group["size"] - group["member"] else None
+
+
+def relink_mentions(mentions: list[Mention], new_id) -> Linker:
+    """Link every mention afresh, in publication order (articles without a date last)."""
+    linker = Linker([], new_id)
+    order = sorted(mentions, key=lambda m: (m.published is None, m.published or "", m.article_id, m.index))
+    for m in order:
+        m.incident_id = None
+        linker.link(m)
+    return linker

@@ -1,0 +1,178 @@
+"""The words of a report, and how alike two reports' words are (TF-IDF cosine, average link).
+
+A mention's words travel as its ``link_terms`` claim (:func:`add_link_terms`); the linker
+counts every report's words (document frequencies) and compares a mention with a known
+incident's reports through :class:`WordSimilarity`. Why names weigh more and why a mention's
+own outlet is left out: see the package docstring, points 4 and 5.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from ..extract.incidents import no_incident_tolls
+from ..records import Article, Claim, Mention
+from ..stopwords import STOP_WORDS
+
+if TYPE_CHECKING:
+    from .known import Candidate
+
+PRIOR_DOCUMENTS = 50
+MAX_TERMS = 400
+NAME_WEIGHT = 2.5
+_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|\d+(?:st|nd|rd|th)?")
+_SENTENCE_RE = re.compile(r"[^\n.!?]+(?:[.!?]+[\"”’)]*|\n|$)")
+
+
+def link_terms(text: str) -> Counter:
+    """Content words of ``text`` ({word: count}), lower-cased, except that a word written
+    capitalised inside a sentence at least as often as not (a name: "Jackman", "Aden") keeps
+    its capital: names weigh ``NAME_WEIGHT`` times as much, since they tell two incidents of
+    the same kind apart. Numbers are kept ("23", "2011"): a count or a year does too."""
+    counts: Counter = Counter()
+    named: Counter = Counter()
+    for sent in _SENTENCE_RE.finditer(text):
+        for k, m in enumerate(_TOKEN_RE.finditer(sent.group())):
+            w = m.group()
+            low = w.lower()
+            if low in STOP_WORDS or len(low) < 3 and not low.isdigit():
+                continue
+            counts[low] += 1
+            if k:  # the first word of a sentence is capitalised whatever it is
+                named[low] += 1 if w[0].isupper() else -1
+    out = Counter({w.capitalize() if named[w] > 0 else w: c for w, c in counts.items()})
+    return Counter(dict(out.most_common(MAX_TERMS)))
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _SENTENCE_RE.finditer(text) if m.group().strip()]
+
+
+def add_link_terms(article: Article, mentions: list[Mention]) -> None:
+    """Give each mention a ``link_terms`` claim: the words of the sentences that hold its claims,
+    or of the whole article for its main incident."""
+    text = article.clean_text or article.text
+    sentences = _sentences(text)
+    for m in mentions:
+        spans = [(c.start, c.end) for c in m.claims if c.end > c.start]
+        chosen = [(s, e) for s, e in sentences if any(a < e and b > s for a, b in spans)]
+        if m.role == "main":  # the article is about its main incident: all of it counts
+            chosen = sentences
+        if not chosen:
+            continue
+        words = " \n".join(text[s:e] for s, e in chosen)
+        if m.role == "main" and article.title and not text.startswith(article.title):
+            words = article.title + "\n" + words
+        start, end = chosen[0][0], chosen[-1][1]
+        m.claims.append(Claim(field="link_terms", value=dict(link_terms(words)), start=start, end=end,
+                              quote=text[start:end], extractor="link", confidence=1.0,
+                              article_id=article.id))
+
+
+def main_event_mention(article: Article) -> Mention:
+    """The article's main event when extraction found no incident in it (used when the
+    relevance filter is off, so every article is linked): dated by publication, with words."""
+    m = Mention(article_id=article.id, index=0, role="main", published=article.published)
+    if article.published:
+        prec = {4: "year", 7: "month"}.get(len(article.published), "day")
+        m.claims.append(Claim(field="date", value={"value": article.published, "precision": prec,
+                                                   "rule": "publication-date", "uncertain": True},
+                              start=0, end=0, quote="", extractor="link", confidence=0.2,
+                              article_id=article.id))
+    m.claims.extend(no_incident_tolls(article))  # none reported: reconcile lets any stated toll win
+    return m
+
+
+def _lowered(terms: Counter) -> Counter:
+    """``terms`` with names lower-cased like other words (for blocking and document counts)."""
+    if not any(w[0].isupper() for w in terms):
+        return terms
+    out: Counter = Counter()
+    for w, c in terms.items():
+        out[w.lower()] += c
+    return out
+
+
+def mention_terms(m: Mention) -> Counter:
+    return Counter(next((c.value for c in m.claims if c.field == "link_terms"), {}))
+
+_LOG_TF = [0.0] + [1 + math.log(c) for c in range(1, 64)]  # a word's TF weight by count, looked up
+
+
+def _term_basis(terms: Counter) -> list[tuple[str, float]]:
+    """(lower-cased word, TF weight times ``NAME_WEIGHT`` for a name) of each word of ``terms``,
+    kept on the Counter: a report's words never change, and every link call that meets its
+    incident weighs them again (only the idf changes)."""
+    basis = terms.__dict__.get("_basis")
+    if basis is None:
+        basis = terms._basis = [(w.lower(), (_LOG_TF[c] if c < len(_LOG_TF) else 1 + math.log(c))
+                                 * (NAME_WEIGHT if w[0].isupper() else 1.0)) for w, c in terms.items()]
+    return basis
+
+
+class WordSimilarity:
+    """The linker's word statistics: document frequencies of every counted report's words and
+    the TF-IDF cosine of a mention with a known incident's reports. Mixed into ``Linker``, which
+    sets ``df``, ``n_mentions``, ``blocks``, ``_common`` and the memos ``_idf`` and ``_query``."""
+
+    def _count_words(self, terms: Counter) -> None:
+        self.n_mentions += 1
+        words = [w.lower() for w in terms]  # names count as their lower-case word
+        self.df.update(words)
+        self.blocks.counted(words)  # a stored index writes these words' new counts
+        self._idf, self._query = {}, (None, {})
+
+    def idf(self, word: str) -> float:
+        # PRIOR_DOCUMENTS unseen reports stand in for the rest of the news: without them the
+        # first few reports of a store share every word and no word looks rare
+        value = self._idf.get(word)
+        if value is None:
+            value = self._idf[word] = math.log((self.n_mentions + PRIOR_DOCUMENTS) / (self.df.get(word, 0) + 0.5))
+        return value
+
+    def _rare_words(self, terms: Counter, n: int, shared: bool) -> list[str]:
+        """The ``n`` words that weigh most in ``terms`` (TF-IDF); with ``shared``, only words
+        some other report also used (a word no one else wrote finds nothing)."""
+        terms = _lowered(terms)
+        words = [w for w in terms if w not in self._common and (not shared or self.df.get(w, 0) > 1)]
+        return sorted(words, key=lambda w: (-(1 + math.log(terms[w])) * self.idf(w), w))[:n]
+
+    def text_similarity(self, terms: Counter, cand: Candidate, whole_articles: bool = False,
+                        outlet: str | None = None) -> float:
+        """Average TF-IDF cosine of the mention's words with each report of the incident (average
+        link). With ``whole_articles`` (the mention is an article's main incident, its words the
+        whole article's), only the reports that are main incidents too count when there are
+        any: a background sentence is not comparable with a whole article."""
+        members = cand.terms
+        if whole_articles:
+            mains = [t for t, m in zip(cand.terms, cand.mentions) if m.role == "main"]
+            members = mains or members
+        if outlet:
+            members = [t for t, m in zip(cand.terms, cand.mentions) if m.publisher != outlet
+                       and (not whole_articles or m.role == "main" or len(members) == len(cand.terms))]
+        if not terms or not any(members):
+            return 0.0
+        if self._query[0] is not terms:
+            self._query = (terms, self._vector(terms))
+        v = self._query[1]
+        sims = [self._cosine(v, u) for u in members if u]
+        return sum(sims) / len(sims) if sims else 0.0
+
+    def _weights(self, terms: Counter) -> tuple[dict[str, float], float]:
+        """TF-IDF weights of ``terms`` (keyed lower-case, names times ``NAME_WEIGHT``) and their
+        Euclidean norm."""
+        idf, known = self.idf, self._idf
+        v = {low: base * (known[low] if low in known else idf(low)) for low, base in _term_basis(terms)}
+        return v, math.sqrt(sum(x * x for x in v.values())) or 1.0
+
+    def _vector(self, terms: Counter) -> dict[str, float]:
+        v, norm = self._weights(terms)
+        return {w: x / norm for w, x in v.items()}
+
+    def _cosine(self, v: dict[str, float], terms: Counter) -> float:
+        """``v`` (a unit vector) dot the unit vector of ``terms``, normalising only the shared words."""
+        u, norm = self._weights(terms)
+        return sum(x * (u[w] / norm if w in u else 0.0) for w, x in v.items())
