@@ -72,3 +72,10 @@ def test_reloaded_and_forgotten_articles():
         reloaded.forget(gone)
     fresh = Article(id="third", text=articles[5].text)
     assert reloaded.assign(dedup.fingerprint(fresh)).story_id == "third"   # nothing left to match
+
+
+def test_banding_is_the_one_datasketch_picks():
+    """dedup.BANDS is written out so the ingesting process need not import datasketch; it must
+    stay what MinHashLSH computes for our threshold, permutations and weights."""
+    lsh = MinHashLSH(threshold=dedup.THRESHOLD, num_perm=dedup.NUM_PERM, weights=dedup.LSH_WEIGHTS)
+    assert dedup.BANDS == (lsh.b, lsh.r)

@@ -197,3 +197,11 @@ def test_linker_memos_give_the_plain_tf_idf_cosine():
             assert linker.text_similarity(terms, cand) == reference(linker, terms, cand)
         cand = linker.by_id.setdefault(f"i{k % 4}", link_module.Candidate(f"i{k % 4}"))
         cand.terms.append(terms)
+
+
+def test_permutations_are_datasketchs_own():
+    """dedup draws the affine64 permutations itself (no datasketch import in the ingesting
+    process or the workers): they must be the ones MinHash draws."""
+    from datasketch import MinHash
+
+    assert np.array_equal(dedup._permutations(), MinHash(num_perm=dedup.NUM_PERM, scheme=dedup.SCHEME).permutations)

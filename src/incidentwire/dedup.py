@@ -89,10 +89,15 @@ def _shingle_hashes(words: list[str] | list[bytes]) -> np.ndarray:
 @lru_cache(maxsize=1)
 def _permutations() -> np.ndarray:
     """The permutation parameters every sketch shares: drawing them again for each new MinHash
-    (datasketch's default) cost a third of the signature's time."""
-    from datasketch import MinHash
+    (datasketch's default) cost a third of the signature's time.
 
-    return MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
+    Drawn the way datasketch's ``MinHash(scheme="affine64")`` draws them (odd multipliers and
+    offsets from ``RandomState(1)``; tests/test_ingest_speed.py pins the two together), without
+    importing it: datasketch pulls in scipy, ~0.5 s of CPU in every process of every run."""
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 63, NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = gen.randint(0, 1 << 64, NUM_PERM, dtype=np.uint64)
+    return np.array([a, b])
 
 
 # MurmurHash3's 64-bit finalizer, which datasketch's affine64 scheme applies to each input hash
@@ -139,17 +144,18 @@ def fingerprint(article: Article) -> Article:
     return article
 
 
-@lru_cache(maxsize=1)
-def _bands() -> tuple[int, int]:
-    """(bands, rows per band) of datasketch's ``MinHashLSH`` for our threshold and weights.
-    Recall-heavy banding (14 bands of 4 rows, the first 56 permutations): a pair at Jaccard 0.7
-    becomes a candidate 98% of the time (the default weights: 71%); candidates are then checked
-    exactly. datasketch integrates for these numbers on every new index (6 ms): once per
-    process is enough."""
-    from datasketch import MinHashLSH
+# (bands, rows per band) that datasketch's ``MinHashLSH`` picks for ``THRESHOLD``, ``NUM_PERM``
+# and ``LSH_WEIGHTS``: recall-heavy banding (14 bands of 4 rows, the first 56 permutations), so a
+# pair at Jaccard 0.7 becomes a candidate 98% of the time (the default weights: 71%); candidates
+# are then checked exactly. Written out, not asked of datasketch: importing it (and the scipy
+# it integrates with) cost the ingesting process ~1 s of CPU a run, while the workers that hash
+# need only its permutations. tests/test_dedup_index.py pins these to datasketch's own choice.
+BANDS = (14, 4)
 
-    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
-    return lsh.b, lsh.r
+
+def _bands() -> tuple[int, int]:
+    """(bands, rows per band) of the LSH index (``BANDS``)."""
+    return BANDS
 
 
 _BAND_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5,
