@@ -106,3 +106,21 @@ def test_unknown_publication_date_says_why(tmp_path):
     db.ingest([path])
     art = db.article("undated")
     assert art["published"] is None and art["published_basis"].startswith("unknown")
+
+
+def test_no_extraction_still_cleans_judges_groups_and_stores(tmp_path):
+    """``--extractor none`` (what the ingest bench times): every article stored with its clean
+    text, relevance and story, and no incidents -- even with the relevance filter off."""
+    data = tmp_path / "in"
+    data.mkdir()
+    (data / "a_wire.txt").write_text(WIRE)
+    (data / "b_copy.txt").write_text("Share on Facebook\n\n" + WIRE)
+    (data / "c_other.txt").write_text(OTHER)
+    for relevance_filter in (True, False):
+        db = incidentwire.open(tmp_path / f"none{relevance_filter}.db")
+        report = db.ingest([data], extractor="none", relevance_filter=relevance_filter)
+        assert (report.added, report.duplicates, report.mentions) == (3, 1, 0)
+        assert db.store.counts()["incidents"] == 0 and db.store.counts()["mentions"] == 0
+        row = db.store.article("b_copy")
+        assert row["relevant"] == 1 and row["story_id"] == "a_wire" and row["language"] == "en"
+        assert row["clean_text"].startswith("KABUL") and row["raw"].startswith(b"Share on Facebook")

@@ -80,7 +80,8 @@ def _open(ctx: click.Context) -> api.Database:
               help="Quarantine inputs larger than this many megabytes.")
 @click.option("--retry-quarantine", is_flag=True, help="Also read again every quarantined file.")
 @click.option("--extractor", default="rules", show_default=True, envvar="INCIDENTWIRE_EXTRACTOR",
-              help="Extractor plugin: rules, learned (needs the [learned] extra), rules+learned.")
+              help="Extractor plugin: rules, learned (needs the [learned] extra), rules+learned, or none "
+              "(clean, judge and store the articles only).")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, no_relevance_filter: bool,
            executor: str | None, workers: int | None, scheduler: str | None,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -92,7 +92,8 @@ def process(article: Article, relevance_filter: bool = True, extractor: str = "r
     executor. ``extractor`` names a registered extractor plugin (``extract.plugins``).
     Non-English articles are not extracted (every extractor reads English)."""
     prepare(article)
-    if not (language.is_english(article) and (article.relevant or not relevance_filter)):
+    if extractor == plugins.NO_EXTRACTION or not (language.is_english(article)
+                                                   and (article.relevant or not relevance_filter)):
         return article, []
     mentions = plugins.get(extractor)(article)
     if not mentions and not relevance_filter:  # every article is linked by its main event
@@ -104,9 +105,27 @@ def process(article: Article, relevance_filter: bool = True, extractor: str = "r
 
 
 def process_partition(articles: list[Article], relevance_filter: bool = True,
-                      extractor: str = "rules") -> list[tuple[Article, list[Mention]]]:
-    """``process`` over one partition of articles (the unit of work an executor runs)."""
-    return [process(a, relevance_filter, extractor) for a in articles]
+                      extractor: str = "rules", slim: bool = False) -> list[tuple[Article, list[Mention]]]:
+    """``process`` over one partition of articles (the unit of work an executor runs).
+    ``slim``: the articles came from another process, which keeps their input text: send
+    them back without it (``_unslim`` puts it back)."""
+    done = [process(a, relevance_filter, extractor) for a in articles]
+    if slim:
+        for article, _ in done:
+            article.text = ""
+    return done
+
+
+def _slim(article: Article) -> Article:
+    """The article as a worker needs it: without its raw bytes (a copy: the ingesting process
+    keeps the original, whose bytes it stores). A 100 KB page then crosses to a worker once, as
+    text, and comes back as what the stages made of it, not as 200 KB each way."""
+    return replace(article, raw=b"")
+
+
+def _unslim(done: Article, sent: Article) -> Article:
+    done.raw, done.text = sent.raw, sent.text
+    return done
 
 
 def _save(store: Store, done: list[tuple[Article, list[Mention]]], linker: Linker) -> None:
@@ -163,6 +182,10 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
     quarantined = {r["path"] for r in store.rejects() if r["path"]}
     seen: dict[str, str] = {}  # hashes of the articles sent this run: a repeated id is an update
     stored_before: deque[bool] = deque()  # per article sent, in order: is it an update?
+    executor = executor or InlineExecutor()
+    # another process gets each article without its raw bytes and returns it without its text
+    slim = not isinstance(executor, InlineExecutor)
+    originals: deque[list[Article]] = deque()  # per partition sent, the articles as read
 
     def partitions():
         part: list[Article] = []
@@ -185,14 +208,22 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
             stored_before.append(old_hash is not None)
             part.append(item)
             if len(part) >= partition_size:
-                yield part
+                yield sent(part)
                 part = []
         if part:
-            yield part
+            yield sent(part)
 
-    executor = executor or InlineExecutor()
-    work = partial(process_partition, relevance_filter=relevance_filter, extractor=extractor)
+    def sent(part: list[Article]) -> list[Article]:
+        if not slim:
+            return part
+        originals.append(part)
+        return [_slim(a) for a in part]
+
+    work = partial(process_partition, relevance_filter=relevance_filter, extractor=extractor, slim=slim)
     for _part, results in executor.imap(work, partitions()):
+        if slim:
+            results = [(_unslim(item, original), mentions)
+                       for (item, mentions), original in zip(results, originals.popleft())]
         done: list[tuple[Article, list[Mention]]] = []  # saved a partition at a time
         for item, mentions in results:
             if stored_before.popleft():

@@ -62,3 +62,11 @@ def rules_learned(article: Article) -> list[Mention]:
     from .learned import combine
 
     return combine(article, rules(article), mode="rules+learned")
+
+
+NO_EXTRACTION = "none"
+
+
+@register(NO_EXTRACTION)
+def no_extraction(article: Article) -> list[Mention]:
+    return []
