@@ -189,6 +189,22 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
 
     def partitions():
         part: list[Article] = []
+        read: list[Article] = []  # read, not yet checked against the store
+
+        def check() -> None:
+            """Drop the unchanged ones of ``read`` (one query for their stored hashes, not one
+            an article), in order, into ``part``."""
+            stored = store.article_hashes([a.id for a in read if a.id not in seen])
+            for item in read:
+                old_hash = seen[item.id] if item.id in seen else stored.get(item.id)
+                if old_hash == item.content_hash:
+                    report.unchanged += 1
+                    continue
+                seen[item.id] = item.content_hash
+                stored_before.append(old_hash is not None)
+                part.append(item)
+            read.clear()
+
         for item in read_articles(paths, metadata, options):
             report.seen += 1
             if on_article:
@@ -200,18 +216,16 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
                 store.add_reject(item)
                 report.rejected.append(item)
                 continue
-            old_hash = seen[item.id] if item.id in seen else store.article_hash(item.id)
-            if old_hash == item.content_hash:
-                report.unchanged += 1
-                continue
-            seen[item.id] = item.content_hash
-            stored_before.append(old_hash is not None)
-            part.append(item)
-            if len(part) >= partition_size:
-                yield sent(part)
-                part = []
-        if part:
-            yield sent(part)
+            read.append(item)
+            if len(read) >= partition_size:
+                check()
+                while len(part) >= partition_size:
+                    yield sent(part[:partition_size])
+                    del part[:partition_size]
+        check()
+        while part:
+            yield sent(part[:partition_size])
+            del part[:partition_size]
 
     def sent(part: list[Article]) -> list[Article]:
         if not slim:
