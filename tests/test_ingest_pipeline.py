@@ -124,3 +124,26 @@ def test_no_extraction_still_cleans_judges_groups_and_stores(tmp_path):
         row = db.store.article("b_copy")
         assert row["relevant"] == 1 and row["story_id"] == "a_wire" and row["language"] == "en"
         assert row["clean_text"].startswith("KABUL") and row["raw"].startswith(b"Share on Facebook")
+
+
+def test_page_text_is_stored_once_and_read_back_whole(tmp_path):
+    """A UTF-8 page's text is its raw bytes: the store keeps the bytes only and article() gives
+    the text back; a page in another encoding keeps its decoded text beside its bytes."""
+    from sqlalchemy import text
+
+    from incidentwire.ingest import read_articles
+
+    data = tmp_path / "in"
+    data.mkdir()
+    body = f"<html><head><title>Blast</title></head><body><p>{WIRE}</p></body></html>"
+    (data / "utf8.html").write_bytes(body.replace("Monday", "Monday – «Kabul»").encode("utf-8"))
+    (data / "cyrillic.html").write_bytes(('<html><head><meta charset="windows-1251"></head><body><p>'
+                                          + WIRE + " Взрыв в Кабуле.</p></body></html>").encode("cp1251"))
+    db = incidentwire.open(tmp_path / "t.db")
+    db.ingest([data], extractor="none")
+    for art in read_articles([data]):
+        assert db.store.article(art.id)["text"] == art.text
+        assert bytes(db.store.article(art.id)["raw"]) == art.raw
+    with db.store.engine.connect() as conn:
+        stored = dict(conn.execute(text("SELECT id, text FROM articles")).all())
+    assert stored["utf8"] is None and "Взрыв" in stored["cyrillic"]
