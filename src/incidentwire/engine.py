@@ -63,6 +63,7 @@ class Executor(ABC):
     name = "executor"
     workers = 1
     in_flight = 1
+    task_size: int | None = None  # articles a task at most (None: the pipeline's partition size)
 
     def imap(self, fn: Callable[[list], Any], partitions: Iterable[list]) -> Iterator[tuple[list, Any]]:
         """``(partition, fn(partition))`` for each partition, in order, with at most
@@ -114,13 +115,17 @@ class LocalExecutor(Executor):
     open database connections)."""
 
     name = "local"
+    # Small tasks: the worker that finishes first idles until the other ends its last task,
+    # which at 32 articles a task (~0.3 s) cost ~4% of a 400-page ingest on 2 cores; a task
+    # of 8 costs the ingesting process nothing more (it still stores 32 at a time).
+    task_size = 8
 
     def __init__(self, workers: int | None = None):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         self.workers = workers or default_workers()
-        self.in_flight = 2 * self.workers + 1
+        self.in_flight = 4 * self.workers + 1  # small tasks: more of them queued
         ctx = multiprocessing.get_context("forkserver")
         self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=warm_up)
         # start (and warm) every worker now, not on the first partitions of the run

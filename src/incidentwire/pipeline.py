@@ -166,9 +166,11 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
            extractor: str = "rules", options: IngestOptions | None = None) -> IngestReport:
     """Ingest documents into ``store`` and link their incidents to the ones already there.
 
-    The per-article stages run on ``executor`` (default: in this process), a partition of
-    ``partition_size`` new or changed articles at a time; linking and storing take the results
-    in input order, so every executor gives the same database. ``extractor`` names the extractor
+    The per-article stages run on ``executor`` (default: in this process), a task of
+    ``partition_size`` new or changed articles at a time (fewer where the executor asks for
+    smaller tasks: ``Executor.task_size``); linking and storing take the results in input
+    order, a transaction per ``partition_size`` articles, so every executor gives the same
+    database. ``extractor`` names the extractor
     plugin (rules, learned, rules+learned: ``extract.plugins``), checked before any work.
     ``on_article`` gets the file (or source) of each item read; ``options`` says how to read
     inputs (ingest/sources.py)."""
@@ -186,6 +188,7 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
     # another process gets each article without its raw bytes and returns it without its text
     slim = not isinstance(executor, InlineExecutor)
     originals: deque[list[Article]] = deque()  # per partition sent, the articles as read
+    task_size = min(partition_size, executor.task_size or partition_size)
 
     def partitions():
         part: list[Article] = []
@@ -217,15 +220,15 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
                 report.rejected.append(item)
                 continue
             read.append(item)
-            if len(read) >= partition_size:
+            if len(read) >= partition_size:  # one store lookup a partition
                 check()
-                while len(part) >= partition_size:
-                    yield sent(part[:partition_size])
-                    del part[:partition_size]
+                while len(part) >= task_size:
+                    yield sent(part[:task_size])
+                    del part[:task_size]
         check()
         while part:
-            yield sent(part[:partition_size])
-            del part[:partition_size]
+            yield sent(part[:task_size])
+            del part[:task_size]
 
     def sent(part: list[Article]) -> list[Article]:
         if not slim:
@@ -234,11 +237,11 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
         return [_slim(a) for a in part]
 
     work = partial(process_partition, relevance_filter=relevance_filter, extractor=extractor, slim=slim)
+    done: list[tuple[Article, list[Mention]]] = []  # saved ``partition_size`` articles at a time
     for _part, results in executor.imap(work, partitions()):
         if slim:
             results = [(_unslim(item, original), mentions)
                        for (item, mentions), original in zip(results, originals.popleft())]
-        done: list[tuple[Article, list[Mention]]] = []  # saved a partition at a time
         for item, mentions in results:
             if stored_before.popleft():
                 _save(store, done, linker)  # the update re-reads the store: write what came before it
@@ -261,7 +264,10 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
                 touched.add(m.incident_id)
             done.append((item, mentions))
             report.mentions += len(mentions)
-        _save(store, done, linker)
+        if len(done) >= partition_size:
+            _save(store, done, linker)
+            done = []
+    _save(store, done, linker)
     touched |= store.pending_incidents()
     ordered = sorted(touched)
     for start in range(0, len(ordered), 500):  # a slice at a time: memory stays flat
