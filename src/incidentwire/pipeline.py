@@ -133,7 +133,11 @@ def _save(store: Store, done: list[tuple[Article, list[Mention]]], linker: Linke
     what linking them changed in the block index: one transaction for many articles, so a
     killed run resumes cleanly (see the module doc)."""
     mentions = [m for _, ms in done for m in ms]
-    store.save_articles([a for a, _ in done], mentions, pending=[m.incident_id for m in mentions],
+    moved, gone = linker.take_merges()  # incidents the linker merged: their reports move over
+    if moved:
+        keys = {m.key for m in moved}
+        mentions = [m for m in mentions if m.key not in keys] + moved
+    store.save_articles([a for a, _ in done], mentions, pending=[m.incident_id for m in mentions] + gone,
                         also=linker.flush)
 
 

@@ -30,6 +30,13 @@ class Candidate:
         self.fields = reconcile(self.mentions)
         self.date = linking_date(self.fields, self.mentions)
 
+    def absorb(self, other: Candidate) -> None:
+        """Take over the reports of ``other`` (a merge), after this incident's own."""
+        self.mentions += other.mentions
+        self.terms += other.terms
+        self.fields = reconcile(self.mentions)
+        self.date = linking_date(self.fields, self.mentions)
+
 
 class KnownIncidents(dict):
     """The incidents the linker knows, by id: all of them in memory (the default)."""
@@ -40,6 +47,10 @@ class KnownIncidents(dict):
 
     def trim(self) -> None:
         """Let go of what need not stay in memory (nothing, here)."""
+
+    def forget(self, incident_id: str) -> None:
+        """An incident merged into another: it no longer exists."""
+        dict.pop(self, incident_id, None)
 
     def mentions_of(self, ids: list[str]) -> dict[str, list[Mention]]:
         """The mentions of each incident of ``ids`` that has any, in the order they were linked."""
@@ -56,6 +67,11 @@ class CachedIncidents(KnownIncidents):
                  known: dict[str, Candidate] | None = None):
         super().__init__(known or {})
         self._load, self.capacity = load, capacity
+        self._gone: set[str] = set()  # merged into another: the store may still file reports under them
+
+    def forget(self, incident_id: str) -> None:
+        dict.pop(self, incident_id, None)
+        self._gone.add(incident_id)
 
     def __missing__(self, incident_id: str) -> Candidate:
         found = self.fetch([incident_id])
@@ -64,6 +80,7 @@ class CachedIncidents(KnownIncidents):
         return found[0]
 
     def fetch(self, ids: list[str]) -> list[Candidate]:
+        ids = [i for i in ids if i not in self._gone]
         missing = [i for i in ids if not dict.__contains__(self, i)]
         if missing:
             for incident_id, mentions in self._load(missing).items():
@@ -79,7 +96,7 @@ class CachedIncidents(KnownIncidents):
 
     def mentions_of(self, ids: list[str]) -> dict[str, list[Mention]]:
         out = {i: dict.__getitem__(self, i).mentions for i in ids if dict.__contains__(self, i)}
-        missing = [i for i in ids if i not in out]
+        missing = [i for i in ids if i not in out and i not in self._gone]
         if missing:  # read, not cached: this is for reconciling once, not for linking
             out.update((i, ms) for i, ms in self._load(missing).items() if ms)
         return out

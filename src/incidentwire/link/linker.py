@@ -11,7 +11,8 @@ from ..reconcile import reconcile
 from ..records import Mention
 from .known import CachedIncidents, Candidate, KnownIncidents, MemoryBlocks, candidate_of
 from .rules import link_score, linking_date
-from .words import WordSimilarity, mention_terms
+from . import rules
+from .words import WordSimilarity, mention_terms, report_year
 
 LINK_THRESHOLD = 3.0
 AMBIGUITY_MARGIN = 0.25
@@ -20,6 +21,10 @@ TERM_POSTING_CAP = 500
 WORD_CANDIDATES = 100
 QUERY_TERMS = 8
 INDEX_TERMS = 12
+# a main report that scores MERGE_MIN or more against several known incidents merges them when
+# their own reports agree on average at least MERGE_SIMILARITY (package docstring, point 6)
+MERGE_MIN = 5.0
+MERGE_SIMILARITY = 0.2
 
 
 def _months(date: dict | None, around: int) -> list[str]:
@@ -58,6 +63,8 @@ class Linker(WordSimilarity):
         self._idf: dict[str, float] = {}
         self._query: tuple[Counter | None, dict[str, float]] = (None, {})
         self._common: set[str] = set()
+        self.merged: list[tuple[str, str]] = []  # (gone, kept) incident ids, for the store to follow
+        self._similarity: dict[str, float] = {}  # the words' cosine with each candidate of this link call
         grouped: dict[str, list[Mention]] = defaultdict(list)
         for m in mentions:
             grouped[m.incident_id].append(m)
@@ -87,6 +94,15 @@ class Linker(WordSimilarity):
         if hasattr(self.blocks, "flush"):
             self.blocks.flush(conn)
         self.by_id.trim()
+
+    def take_merges(self) -> tuple[list[Mention], list[str]]:
+        """What the merges since the last call changed, for the store: every report of each
+        incident that absorbed others (in the order the linker holds them, so that the store's
+        saved order stays the linker's), and the ids of the incidents that are gone."""
+        gone = [g for g, _ in self.merged]
+        kept = dict.fromkeys(k for _, k in self.merged if k not in gone)  # ordered, no duplicates
+        self.merged = []
+        return [m for k in kept for m in self.by_id[k].mentions], gone
 
     # --------------------------------------------------------------- index
     @staticmethod
@@ -150,8 +166,11 @@ class Linker(WordSimilarity):
         None when a cannot-link rule forbids it."""
         if any(x.article_id == mention.article_id for x in cand.mentions):
             return None
-        similarity = self.text_similarity(terms, cand, mention.role == "main", mention.publisher)
-        return link_score(mention, mf, cand, similarity)
+        similarity = self._similarity[cand.incident_id] = self.text_similarity(
+            terms, cand, mention.role == "main", mention.publisher)
+        mine, theirs = report_year(mention, terms), _median_year(cand)
+        apart = abs(mine - theirs) if mine is not None and theirs is not None else None
+        return link_score(mention, mf, cand, similarity, apart)
 
     # --------------------------------------------------------------- linking
     def link(self, mention: Mention) -> tuple[str, float | None]:
@@ -161,6 +180,7 @@ class Linker(WordSimilarity):
         mf["date"] = linking_date(mf, [mention])
         terms = mention_terms(mention)
         self._count_words(terms)
+        self._similarity = {}
         known = self.by_id.fetch(sorted(self.candidates(mention, mf, terms)))
         scored = sorted(((s, c.incident_id) for c in known
                          if (s := self.score(mention, mf, terms, c)) is not None), reverse=True)
@@ -170,6 +190,14 @@ class Linker(WordSimilarity):
             best = scored[0]
         elif scored:
             best = _group_member_link(mention, scored)
+        # a whole article close in words to several incidents (not only in facts: two attacks of one
+        # day and city are told apart by nothing else) bridges them: they were one, split early
+        bridged = [si for si in scored if si[0] >= MERGE_MIN and self._similarity[si[1]] >= rules.ARTICLE_TEXT_MIN
+                   ] if mention.role == "main" else []
+        if len(bridged) > 1:
+            keep = best or bridged[0]
+            merged = [other for _, other in bridged if other != keep[1] and self._merge(keep[1], other)]
+            best = keep if merged or best else None
         if best:
             incident_id = best[1]
             cand = self.by_id[incident_id]
@@ -181,6 +209,32 @@ class Linker(WordSimilarity):
         self._index(cand)
         mention.incident_id = incident_id
         return incident_id, (best[0] if best else None)
+
+    def _merge(self, keep: str, gone: str) -> bool:
+        """Move every report of incident ``gone`` to ``keep`` when nothing keeps them apart: no
+        article reports both, they were written within ``YEAR_GAP`` years of each other, and
+        their words agree on average at least ``MERGE_SIMILARITY``. Returns whether it did."""
+        a, b = self.by_id[keep], self.by_id[gone]
+        if {m.article_id for m in a.mentions} & {m.article_id for m in b.mentions}:
+            return False
+        ya, yb = _median_year(a), _median_year(b)
+        if ya is not None and yb is not None and abs(ya - yb) >= rules.YEAR_GAP:
+            return False
+        if self.incidents_similarity(a, b) < MERGE_SIMILARITY:
+            return False
+        self.by_id.forget(gone)
+        for m in b.mentions:
+            m.incident_id = keep
+        a.absorb(b)
+        self._index(a)
+        self.merged.append((gone, keep))
+        return True
+
+
+def _median_year(cand: Candidate) -> int | None:
+    """The median year its reports were written (words.report_year), None when none says."""
+    years = sorted(y for m, t in zip(cand.mentions, cand.terms) if (y := report_year(m, t)) is not None)
+    return years[len(years) // 2] if years else None
 
 
 def _group_member_link(mention: Mention, scored: list[tuple[float, str]]) -> tuple[float, str] | None:

@@ -28,6 +28,10 @@ HARD_DATE_CONFLICT_DAYS = 31
 UNDATED_PLACE_MIN = 3.0    # place_points of the same city
 UNDATED_TOLL_MIN = 0.5     # toll_points of the same stated death toll
 DATELINE_CHARS = 200
+# two articles written YEAR_GAP or more years apart are rarely about one incident: their words
+# then count YEAR_CONFLICT_POINTS less (package docstring, point 6)
+YEAR_GAP = 3
+YEAR_CONFLICT_POINTS = 3.0
 
 
 def _day(value: str) -> dt.date | None:
@@ -132,20 +136,26 @@ def toll_points(mention: Mention, mf: dict, cf: dict) -> float:
     return 0.0
 
 
-def link_score(mention: Mention, mf: dict, cand: Candidate, similarity: float) -> float | None:
+def link_score(mention: Mention, mf: dict, cand: Candidate, similarity: float,
+               years_apart: int | None = None) -> float | None:
     """Link score of a mention (with its own reconciled fields ``mf``) against a candidate whose
-    reports' words agree with the mention's by ``similarity`` (TF-IDF cosine, average link);
-    None when a cannot-link rule forbids it."""
+    reports' words agree with the mention's by ``similarity`` (TF-IDF cosine, average link) and
+    which were written ``years_apart`` from it (None: unknown); None when a cannot-link rule
+    forbids it."""
     cf = cand.fields
     # two whole articles (main incidents) are compared word for word: see the module doc, 5.
     whole = mention.role == "main" and any(x.role == "main" for x in cand.mentions)
     text = TEXT_POINTS * similarity
+    # where the words decide (an off-topic side, two close articles), so does the year they
+    # were written in: two events of one kind years apart share most of their words
+    words = text - (YEAR_CONFLICT_POINTS if mention.role == "main" and years_apart is not None
+                    and years_apart >= YEAR_GAP else 0.0)
     place = place_points(mf.get("location") or {}, cf.get("location") or {})
     date = date_points(mf.get("date"), cand.date)
     if not (mention.on_topic and any(x.on_topic for x in cand.mentions)):
         # an off-topic article's places and dates are weak evidence (the extractor reads
         # violent incidents): the words decide, and a conflict only costs points
-        return text - SOFT_CONFLICT_POINTS * ((place is None) + (date is None))
+        return words - SOFT_CONFLICT_POINTS * ((place is None) + (date is None))
     same_story = whole and similarity >= ARTICLE_TEXT_MIN
     if same_story:
         # two close articles: one may have misread the place, or dated the incident by a
@@ -164,11 +174,13 @@ def link_score(mention: Mention, mf: dict, cand: Candidate, similarity: float) -
     toll = toll_points(mention, mf, cf)
     total += toll
     if _undated_fits(mf.get("date"), mention.published, cand.date, cand.mentions):
-        return total + (text if same_story else min(text, ON_TOPIC_TEXT_POINTS))
+        return total + (words if same_story else min(text, ON_TOPIC_TEXT_POINTS))
     # the dates do not place the two reports together (neither dates the incident, or one
     # does and the other has no publication date to hold it to): the facts cannot tell two
     # attacks of one kind in one place apart, so both must name the same city and the same
     # death toll, and their words must agree closely; or they are two whole articles whose
     # words alone agree closely enough
     agree = similarity >= UNDATED_TEXT_MIN and place >= UNDATED_PLACE_MIN and toll >= UNDATED_TOLL_MIN
-    return total + text if agree or same_story else None
+    if same_story:
+        return total + words
+    return total + text if agree else None

@@ -8,6 +8,7 @@ own outlet is left out: see the package docstring, points 4 and 5.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections import Counter
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 PRIOR_DOCUMENTS = 50
 MAX_TERMS = 400
 NAME_WEIGHT = 2.5
+_THIS_YEAR = dt.date.today().year
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|\d+(?:st|nd|rd|th)?")
 _SENTENCE_RE = re.compile(r"[^\n.!?]+(?:[.!?]+[\"”’)]*|\n|$)")
 
@@ -161,6 +163,11 @@ class WordSimilarity:
         sims = [self._cosine(v, u) for u in members if u]
         return sum(sims) / len(sims) if sims else 0.0
 
+    def incidents_similarity(self, a: Candidate, b: Candidate) -> float:
+        """Average TF-IDF cosine of every report of ``a`` with every report of ``b`` (average link)."""
+        sims = [self._cosine(self._vector(u), v) for u in a.terms if u for v in b.terms if v]
+        return sum(sims) / len(sims) if sims else 0.0
+
     def _weights(self, terms: Counter) -> tuple[dict[str, float], float]:
         """TF-IDF weights of ``terms`` (keyed lower-case, names times ``NAME_WEIGHT``) and their
         Euclidean norm."""
@@ -176,3 +183,19 @@ class WordSimilarity:
         """``v`` (a unit vector) dot the unit vector of ``terms``, normalising only the shared words."""
         u, norm = self._weights(terms)
         return sum(x * (u[w] / norm if w in u else 0.0) for w, x in v.items())
+
+
+def report_year(mention: Mention, terms: Counter) -> int | None:
+    """The year the report was written: its publication year, else the latest year its words
+    name (a report seldom names a year after its own; an earlier one is often background).
+    Kept on ``terms``, like their TF weights: a report's words never change."""
+    year = terms.__dict__.get("_year", False)
+    if year is False:
+        if mention.published:
+            year = int(mention.published[:4])
+        else:
+            # four-digit numbers from 1900 to this year (none later: a report is not written ahead)
+            years = [y for w in terms if len(w) == 4 and w.isdigit() and 1900 <= (y := int(w)) <= _THIS_YEAR]
+            year = max(years) if years else None
+        terms._year = year
+    return year

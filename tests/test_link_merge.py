@@ -1,0 +1,123 @@
+"""Two more rules of the linker (link package docstring, point 6): a report close to two known
+incidents merges them (an early split is not permanent), in memory and in the store; and two
+articles written years apart are kept apart unless their words agree far more closely."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+from sqlalchemy import text
+
+import incidentwire
+from incidentwire import link, pipeline
+from incidentwire.engine import database_fingerprint
+from incidentwire.records import Claim, Mention
+
+# One nomination told by the nominating office twice (its two pages share the office's wording,
+# which is why a report is never compared with its own outlet) and by a newspaper.
+OFFICE_1 = ("Today, President Barack Obama announced his intent to nominate Dr. Regina Benjamin as "
+            "Surgeon General. Dr. Benjamin founded the Bayou La Batre Rural Health Clinic in Alabama.")
+OFFICE_2 = ("President Obama introduced Dr. Regina Benjamin, his nominee for Surgeon General, in the Rose "
+            "Garden. Benjamin runs a rural health clinic in Bayou La Batre, Alabama.")
+PAPER = ("Obama nominates Regina Benjamin, a rural Alabama doctor whose clinic in Bayou La Batre "
+         "survived Hurricane Katrina, to be Surgeon General, announcing the pick in the Rose Garden.")
+OTHER = ("The Philadelphia 76ers fired coach Maurice Cheeks on Saturday after a 9-14 start to the "
+         "2008-09 season; assistant general manager Tony DiLeo takes over.")
+
+
+def _main(article_id: str, words: str, publisher: str | None = None, published: str | None = None) -> Mention:
+    m = Mention(article_id=article_id, index=0, role="main", on_topic=False, publisher=publisher,
+                published=published)
+    m.claims.append(Claim(field="link_terms", value=dict(link.link_terms(words)), start=0, end=len(words),
+                          quote=words, extractor="test", article_id=article_id))
+    return m
+
+
+def _linker():
+    counter = itertools.count(1)
+    return link.Linker([], lambda: f"inc-{next(counter)}")
+
+
+def test_a_report_close_to_two_known_incidents_merges_them():
+    lk = _linker()
+    a, _ = lk.link(_main("a1", OFFICE_1, "whitehouse.gov"))
+    b, _ = lk.link(_main("a2", OFFICE_2, "whitehouse.gov"))
+    assert a != b  # the office's second page is not compared with its first: an early split
+    c, score = lk.link(_main("a3", PAPER, "paper.com"))
+    assert lk.merged and c in (a, b) and score >= link.linker.MERGE_MIN
+    gone = ({a, b} - {c}).pop()
+    assert gone not in lk.by_id and gone not in lk.by_id.fetch([a, b, gone])
+    assert sorted(m.article_id for m in lk.by_id[c].mentions) == ["a1", "a2", "a3"]
+    assert all(m.incident_id == c for m in lk.by_id[c].mentions)
+    moved, gone_ids = lk.take_merges()
+    assert gone_ids == [gone] and [m.article_id for m in moved] == [m.article_id for m in lk.by_id[c].mentions]
+    assert lk.take_merges() == ([], [])
+
+
+def test_incidents_that_share_an_article_or_differ_in_words_are_not_merged(monkeypatch):
+    lk = _linker()
+    a, _ = lk.link(_main("a1", OFFICE_1, "whitehouse.gov"))
+    b, _ = lk.link(_main("a2", OTHER, "whitehouse.gov"))
+    assert not lk._merge(a, b)  # a coach fired and a nomination: their words do not agree
+    monkeypatch.setattr(link.linker, "MERGE_SIMILARITY", 0.0)
+    other = _main("a1", OFFICE_2, "whitehouse.gov")  # a second incident of article a1
+    lk.by_id[b].mentions.append(other)
+    lk.by_id[b].terms.append(link.mention_terms(other))
+    assert not lk._merge(a, b) and not lk.merged
+
+
+def test_articles_written_years_apart_need_closer_words():
+    year = link.report_year
+    assert year(_main("a", OTHER), link.mention_terms(_main("a", OTHER))) == 2008  # "2008-09 season"
+    dated = _main("b", OFFICE_1, published="2009-07-13")
+    assert year(dated, link.mention_terms(dated)) == 2009
+    lk = _linker()
+    a, _ = lk.link(_main("a1", OFFICE_1, "whitehouse.gov", "2009-07-13"))
+    cand = lk.by_id[a]
+    mention = _main("a2", PAPER, "paper.com", "2009-07-14")
+    terms = link.mention_terms(mention)
+    same_year = lk.score(mention, {}, terms, cand)
+    later = _main("a2", PAPER, "paper.com", f"{2009 + link.rules.YEAR_GAP}-07-14")
+    assert lk.score(later, {}, link.mention_terms(later), cand) == same_year - link.rules.YEAR_CONFLICT_POINTS
+
+
+def _write(path, records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+RECORDS = [{"doc_id": "d1", "title": "Obama announces Surgeon General nominee", "text": OFFICE_1,
+            "publisher": "whitehouse.gov", "published": "2009-07-13"},
+           {"doc_id": "d2", "title": "Dr. Regina Benjamin nominated", "text": OFFICE_2,
+            "publisher": "whitehouse.gov", "published": "2009-07-13"},
+           {"doc_id": "d3", "title": "Obama picks Alabama doctor", "text": PAPER,
+            "publisher": "paper.com", "published": "2009-07-13"}]
+
+
+def _ingest(db_file, *paths):
+    db = incidentwire.open(db_file)
+    for path in paths:
+        pipeline.ingest(db.store, [path], relevance_filter=False, partition_size=1)
+    return db
+
+
+def test_the_store_follows_a_merge_across_runs_and_caches(tmp_path, monkeypatch):
+    news = tmp_path / "news"
+    news.mkdir()
+    first = _write(news / "part-00000.jsonl", RECORDS[:2])
+    second = _write(news / "part-00001.jsonl", RECORDS[2:])
+    db = _ingest(tmp_path / "one.db", news)
+    mentions = db.store.mentions()
+    assert len(mentions) == 3 and len({m.incident_id for m in mentions}) == 1
+    with db.store.engine.connect() as conn:
+        incidents = conn.execute(text("SELECT id FROM incidents")).scalars().all()
+    assert incidents == [mentions[0].incident_id]  # the merged-away incident was deleted
+    index = db.store.link_index()
+    assert index.valid and index.n_mentions == 3
+    # the first two reports stored by one run, the bridging one by the next: the same database
+    two = _ingest(tmp_path / "two.db", first, second)
+    assert database_fingerprint(two.store) == database_fingerprint(db.store)
+    monkeypatch.setattr(pipeline, "LINK_CACHE_MENTIONS", 1)  # every candidate read back from the store
+    small = _ingest(tmp_path / "small.db", news)
+    assert database_fingerprint(small.store) == database_fingerprint(db.store)
