@@ -20,9 +20,9 @@ OTHER_PIRATES = ("INS Sukanya foiled a pirate attack on merchant vessels in the 
 
 
 def _main(article_id: str, text: str, *, city=None, country=None, index=0, on_topic=True,
-          publisher=None, date=None) -> Mention:
+          publisher=None, date=None, published=None) -> Mention:
     m = Mention(article_id=article_id, index=index, role="main" if index == 0 else "background",
-                on_topic=on_topic, publisher=publisher)
+                on_topic=on_topic, publisher=publisher, published=published)
     if date:
         m.claims.append(Claim(field="date", value={"value": date, "precision": "day", "rule": "absolute"},
                               start=0, end=0, quote="", extractor="test", article_id=article_id))

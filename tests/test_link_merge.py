@@ -12,7 +12,8 @@ from sqlalchemy import text
 import incidentwire
 from incidentwire import link, pipeline
 from incidentwire.engine import database_fingerprint
-from incidentwire.records import Claim, Mention
+from incidentwire.records import Mention
+from test_link_articles import _main as _article_main
 
 # One nomination told by the nominating office twice (its two pages share the office's wording,
 # which is why a report is never compared with its own outlet) and by a newspaper.
@@ -27,11 +28,8 @@ OTHER = ("The Philadelphia 76ers fired coach Maurice Cheeks on Saturday after a 
 
 
 def _main(article_id: str, words: str, publisher: str | None = None, published: str | None = None) -> Mention:
-    m = Mention(article_id=article_id, index=0, role="main", on_topic=False, publisher=publisher,
-                published=published)
-    m.claims.append(Claim(field="link_terms", value=dict(link.link_terms(words)), start=0, end=len(words),
-                          quote=words, extractor="test", article_id=article_id))
-    return m
+    """An off-topic article's main incident: only its words (and outlet, date) to link by."""
+    return _article_main(article_id, words, on_topic=False, publisher=publisher, published=published)
 
 
 def _linker():
