@@ -175,14 +175,16 @@ def _interleaved_chunk(job: tuple[list[str], bool]) -> tuple[float, float]:
     return spent["base"], spent["ours"]
 
 
+def _warm_baseline(_: int) -> None:
+    import trafilatura  # noqa: F401  (only trafilatura: the baseline is its own extract() loop)
+
+
 def _warm(_: int) -> None:
     import trafilatura  # noqa: F401
 
     from incidentwire import pipeline  # noqa: F401
-    from incidentwire.dedup import StoryIndex
     from incidentwire.language import detect_language
     detect_language("Warm the language models up before the clock starts running.")
-    StoryIndex()  # imports datasketch (and the scipy it pulls in): seconds, once per process
 
 
 def _children_cpu() -> float:
@@ -212,7 +214,9 @@ def _ingest(folder: Path, db: Path, executor, expected: int):
     stored (none lost, none quarantined)."""
     from incidentwire import api
 
-    report = api.open(db).ingest([str(folder)], executor=executor, extractor="none")
+    database = api.open(db)
+    report = database.ingest([str(folder)], executor=executor, extractor="none")
+    database.store.close()  # as at the end of the command: the last connection checkpoints the WAL
     if report.added != expected or report.rejected:
         raise RuntimeError(f"bench ingest stored {report.added} of {expected} pages "
                            f"({len(report.rejected)} quarantined): {report.summary()}")
@@ -286,12 +290,11 @@ def run(args) -> dict:
             shutil.copy(p, warm_folder)
         times: dict[str, list[tuple[float, float, float]]] = {"base": [], "ours": []}  # (wall, parent cpu, workers cpu)
         db_bytes = 0.0
-        # the executor ``ingest --executor local`` makes (forkserver workers, warmed up), and a
-        # pool of as many processes for trafilatura alone
+        # a pool of processes for trafilatura alone, and the executor ``ingest --executor local``
+        # makes (forkserver workers, warmed up)
         with ProcessPoolExecutor(workers) as pool:
-            list(pool.map(_warm, range(workers)))  # forked before the executor's threads start
+            list(pool.map(_warm_baseline, range(workers)))  # forked before the executor's threads start
             list(pool.map(_baseline_chunk, chunks[:workers]))  # first calls load lazy parts
-            list(pool.map(_ours_chunk, chunks[:workers]))
             executor = LocalExecutor(workers)
             try:
                 _ingest(warm_folder, tmp / "warm.sqlite", executor, len(list(warm_folder.iterdir())))
@@ -305,8 +308,12 @@ def run(args) -> dict:
                             db_bytes = _drop_db(tmp / "round.sqlite")
             finally:
                 executor.close()
-            # workers only, the two interleaved task by task: load that comes and goes within a
-            # round (this machine is shared) then falls on both nearly alike
+        # workers only, the two interleaved task by task in the same processes: load that comes
+        # and goes within a round (this machine is shared) then falls on both nearly alike
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(_warm, range(workers)))
+            list(pool.map(_baseline_chunk, chunks[:workers]))
+            list(pool.map(_ours_chunk, chunks[:workers]))
             pairs = list(pool.map(_interleaved_chunk, [(c, k % 2 == 1) for k, c in enumerate(chunks)]))
         sent_b, back_b = _crossing_bytes(paths)
     finally:
