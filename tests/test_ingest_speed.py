@@ -169,8 +169,9 @@ def test_fingerprints_made_on_a_worker_give_the_same_stories():
 
 
 def test_linker_memos_give_the_plain_tf_idf_cosine():
-    """The idf memo, the mention's cached vector and the shared-words-only normalisation are
-    exact: each score equals the cosine computed from scratch, link after link."""
+    """The idf memo, the cached report vectors and the numpy cosines (link/vectors.py) give the
+    plain TF-IDF cosine computed from scratch, link after link, up to rounding: names weigh
+    NAME_WEIGHT times more, and the vocabulary outgrows the first arrays (1,024 words)."""
     import itertools
     import math
     from collections import Counter
@@ -178,25 +179,33 @@ def test_linker_memos_give_the_plain_tf_idf_cosine():
     from incidentwire import link as link_module
     from incidentwire.link import Linker
 
+    def vec(linker, t):
+        v = {w.lower(): (1 + math.log(c)) * (link_module.NAME_WEIGHT if w[0].isupper() else 1.0)
+             * math.log((linker.n_mentions + link_module.PRIOR_DOCUMENTS) / (linker.df.get(w.lower(), 0) + 0.5))
+             for w, c in t.items()}
+        n = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {w: x / n for w, x in v.items()}
+
     def reference(linker, terms, cand):
-        def vec(t):
-            v = {w: (1 + math.log(c)) * math.log((linker.n_mentions + link_module.PRIOR_DOCUMENTS) / (linker.df.get(w, 0) + 0.5))
-                 for w, c in t.items()}
-            n = math.sqrt(sum(x * x for x in v.values())) or 1.0
-            return {w: x / n for w, x in v.items()}
-        sims = [sum(x * u.get(w, 0.0) for w, x in vec(terms).items()) for u in map(vec, cand.terms) if u]
+        sims = [sum(x * u.get(w, 0.0) for w, x in vec(linker, terms).items()) for u in
+                (vec(linker, t) for t in cand.terms if t)]
         return sum(sims) / len(sims) if sims else 0.0
 
     ids = (f"inc-{i}" for i in itertools.count())
     linker = Linker([], lambda: next(ids))
-    words = "bomb market police killed city attack gunmen army village border".split()
+    words = "bomb market police killed city attack gunmen army village border Aden Jackman".split()
     for k in range(12):
         terms = Counter({w: 1 + (k * j) % 3 for j, w in enumerate(words) if (k + j) % 4})
+        terms.update({f"word{k}x{j}": 1 + j % 2 for j in range(120)})  # 1,440 distinct words in all
         linker._count_words(terms)
         for cand in linker.by_id.values():
-            assert linker.text_similarity(terms, cand) == reference(linker, terms, cand)
+            assert linker.text_similarity(terms, cand) == pytest.approx(reference(linker, terms, cand), rel=1e-12)
         cand = linker.by_id.setdefault(f"i{k % 4}", link_module.Candidate(f"i{k % 4}"))
         cand.terms.append(terms)
+    assert len(linker._space.ids) > 1024
+    a, b = linker.by_id["i0"], linker.by_id["i1"]
+    plain = [sum(x * vec(linker, v).get(w, 0.0) for w, x in vec(linker, u).items()) for u in a.terms for v in b.terms]
+    assert linker.incidents_similarity(a, b) == pytest.approx(sum(plain) / len(plain), rel=1e-12)
 
 
 def test_permutations_are_datasketchs_own():

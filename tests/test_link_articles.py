@@ -7,6 +7,8 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 
+import pytest
+
 from incidentwire import link
 from incidentwire.records import Claim, Mention
 
@@ -45,8 +47,8 @@ def test_names_are_kept_apart_from_words_and_weigh_more():
     lk = _linker()
     for t in ("pirates captured ship", "Gibe pirates"):
         lk._count_words(Counter(t.split()))
-    weights, _ = lk._weights(Counter({"Gibe": 1, "pirates": 1}))
-    assert weights["gibe"] == link.NAME_WEIGHT * lk.idf("gibe")  # keyed lower-case, weighted as a name
+    weights = lk.term_weights(Counter({"Gibe": 1, "pirates": 1}))
+    assert weights["gibe"] == pytest.approx(link.NAME_WEIGHT * lk.idf("gibe"), rel=1e-12)  # keyed lower-case, weighted as a name
 
 
 def test_two_close_articles_link_without_a_date_and_a_different_story_does_not():

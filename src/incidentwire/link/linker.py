@@ -12,7 +12,8 @@ from ..records import Mention
 from .known import CachedIncidents, Candidate, KnownIncidents, MemoryBlocks, candidate_of
 from .rules import link_score, linking_date
 from . import rules
-from .words import WordSimilarity, mention_terms, report_year
+from .vectors import TermSpace
+from .words import PRIOR_DOCUMENTS, WordSimilarity, mention_terms, report_year
 
 LINK_THRESHOLD = 3.0
 AMBIGUITY_MARGIN = 0.25
@@ -58,10 +59,11 @@ class Linker(WordSimilarity):
         self.df: Counter = Counter()
         self.n_mentions = 0
         # Memos valid until the word counts change (each link call): the idf of every word
-        # looked up, and the mention's own vector, which every candidate's score needs. They
-        # were ~60% of the linker's time: a mention meets ~15 candidates of ~4 reports each.
+        # looked up, and which words the query vector of ``_space`` holds (vectors.py), which
+        # every candidate's score needs: a mention meets ~20 candidates of ~2 reports each.
         self._idf: dict[str, float] = {}
-        self._query: tuple[Counter | None, dict[str, float]] = (None, {})
+        self._query: Counter | None = None
+        self._space = TermSpace(PRIOR_DOCUMENTS)
         self._common: set[str] = set()
         self.merged: list[tuple[str, str]] = []  # (gone, kept) incident ids, for the store to follow
         self._similarity: dict[str, float] = {}  # the words' cosine with each candidate of this link call
@@ -86,6 +88,7 @@ class Linker(WordSimilarity):
         ``cache_mentions`` of their mentions in memory (``known``: incidents already built)."""
         linker = cls([], new_id, blocks=blocks, known=CachedIncidents(load, cache_mentions, known))
         linker.df, linker.n_mentions, linker._common = blocks.df, blocks.n_mentions, blocks.common
+        linker._space = TermSpace(PRIOR_DOCUMENTS, blocks.df)
         return linker
 
     def flush(self, conn) -> None:

@@ -101,31 +101,20 @@ def _lowered(terms: Counter) -> Counter:
 def mention_terms(m: Mention) -> Counter:
     return Counter(next((c.value for c in m.claims if c.field == "link_terms"), {}))
 
-_LOG_TF = [0.0] + [1 + math.log(c) for c in range(1, 64)]  # a word's TF weight by count, looked up
-
-
-def _term_basis(terms: Counter) -> list[tuple[str, float]]:
-    """(lower-cased word, TF weight times ``NAME_WEIGHT`` for a name) of each word of ``terms``,
-    kept on the Counter: a report's words never change, and every link call that meets its
-    incident weighs them again (only the idf changes)."""
-    basis = terms.__dict__.get("_basis")
-    if basis is None:
-        basis = terms._basis = [(w.lower(), (_LOG_TF[c] if c < len(_LOG_TF) else 1 + math.log(c))
-                                 * (NAME_WEIGHT if w[0].isupper() else 1.0)) for w, c in terms.items()]
-    return basis
-
-
 class WordSimilarity:
     """The linker's word statistics: document frequencies of every counted report's words and
     the TF-IDF cosine of a mention with a known incident's reports. Mixed into ``Linker``, which
-    sets ``df``, ``n_mentions``, ``blocks``, ``_common`` and the memos ``_idf`` and ``_query``."""
+    sets ``df``, ``n_mentions``, ``blocks``, ``_common``, the memos ``_idf`` and ``_query`` (the
+    Counter whose vector ``_space`` holds as its query) and ``_space`` (vectors.TermSpace, which
+    keeps the same counts as arrays)."""
 
     def _count_words(self, terms: Counter) -> None:
         self.n_mentions += 1
         words = [w.lower() for w in terms]  # names count as their lower-case word
         self.df.update(words)
+        self._space.count(words)
         self.blocks.counted(words)  # a stored index writes these words' new counts
-        self._idf, self._query = {}, (None, {})
+        self._idf, self._query = {}, None
 
     def idf(self, word: str) -> float:
         # PRIOR_DOCUMENTS unseen reports stand in for the rest of the news: without them the
@@ -157,32 +146,27 @@ class WordSimilarity:
                        and (not whole_articles or m.role == "main" or len(members) == len(cand.terms))]
         if not terms or not any(members):
             return 0.0
-        if self._query[0] is not terms:
-            self._query = (terms, self._vector(terms))
-        v = self._query[1]
-        sims = [self._cosine(v, u) for u in members if u]
+        if self._query is not terms:
+            self._query = terms
+            self._space.set_query(terms, self.n_mentions)
+        sims = self._space.cosines([u for u in members if u], self.n_mentions)
         return sum(sims) / len(sims) if sims else 0.0
 
     def incidents_similarity(self, a: Candidate, b: Candidate) -> float:
         """Average TF-IDF cosine of every report of ``a`` with every report of ``b`` (average link)."""
-        sims = [self._cosine(self._vector(u), v) for u in a.terms if u for v in b.terms if v]
+        others = [v for v in b.terms if v]
+        sims = []
+        for u in a.terms:
+            if u and others:
+                self._space.set_query(u, self.n_mentions)
+                sims += self._space.cosines(others, self.n_mentions)
+        self._query = None  # the space's query is no longer the mention's
         return sum(sims) / len(sims) if sims else 0.0
 
-    def _weights(self, terms: Counter) -> tuple[dict[str, float], float]:
-        """TF-IDF weights of ``terms`` (keyed lower-case, names times ``NAME_WEIGHT``) and their
-        Euclidean norm."""
-        idf, known = self.idf, self._idf
-        v = {low: base * (known[low] if low in known else idf(low)) for low, base in _term_basis(terms)}
-        return v, math.sqrt(sum(x * x for x in v.values())) or 1.0
-
-    def _vector(self, terms: Counter) -> dict[str, float]:
-        v, norm = self._weights(terms)
-        return {w: x / norm for w, x in v.items()}
-
-    def _cosine(self, v: dict[str, float], terms: Counter) -> float:
-        """``v`` (a unit vector) dot the unit vector of ``terms``, normalising only the shared words."""
-        u, norm = self._weights(terms)
-        return sum(x * (u[w] / norm if w in u else 0.0) for w, x in v.items())
+    def term_weights(self, terms: Counter) -> dict[str, float]:
+        """TF-IDF weights of ``terms`` as the cosines use them (keyed lower-case, names times
+        ``NAME_WEIGHT``)."""
+        return self._space.weights_of(terms, self.n_mentions)
 
 
 def report_year(mention: Mention, terms: Counter) -> int | None:
