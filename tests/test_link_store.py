@@ -17,7 +17,10 @@ from sqlalchemy import text
 import incidentwire
 from incidentwire import link, pipeline, review, synth
 from incidentwire.engine import database_fingerprint
+from incidentwire.link import known as link_known
 from incidentwire.pipeline import ingest
+from incidentwire.store import Store
+from incidentwire.store.link_index import StoredBlocks
 
 N_ARTICLES = 160
 
@@ -107,3 +110,61 @@ def test_moving_mentions_behind_the_linker_makes_the_next_run_rebuild(corpus, tm
     assert source not in {m.incident_id for m in db.store.mentions()}
     db.relink()
     assert not db.store.link_index().valid
+
+
+def test_every_card_matches_its_incidents_stored_mentions(whole):
+    """A card (link/known.py) is what scoring reads of a stored incident: after a whole run, with
+    its merges, each equals the candidate built from the incident's stored mentions, and no card
+    is left for an incident that has none."""
+    with whole.store.engine.connect() as conn:
+        cards = dict(conn.execute(text("SELECT incident_id, card FROM link_cards")).all())
+    stored = whole.store.mentions_by_incident(sorted({m.incident_id for m in whole.store.mentions()}))
+    assert set(cards) == set(stored) and len(cards) > 50
+    for incident_id, mentions in stored.items():
+        full, light = link.candidate_of(incident_id, mentions), link_known.candidate_of_card(incident_id, cards[incident_id])
+        assert light.light and {k: full.fields.get(k) for k in link_known.SCORED_FIELDS} == \
+            {k: light.fields.get(k) for k in link_known.SCORED_FIELDS}
+        assert light.date == full.date and light.terms == full.terms
+        assert [(m.article_id, m.role, m.on_topic, m.publisher, m.published) for m in light.mentions] == \
+            [(m.article_id, m.role, m.on_topic, m.publisher, m.published) for m in full.mentions]
+
+
+def test_a_second_run_scores_stored_incidents_from_cards_and_reads_in_full_only_those_it_joins(
+        whole, corpus, tmp_path, monkeypatch):
+    """With an empty cache every candidate of the second run comes from the store: it is read
+    from its card, and only an incident a mention joins (or a merge takes) is read with its
+    mentions, so the reading per mention stays bounded however many candidates the store
+    offers. The database is the one-run database."""
+    db_file = tmp_path / "cards.db"
+    _ingest(db_file, [corpus / "part-00000.jsonl"])
+    monkeypatch.setattr(pipeline, "LINK_CACHE_MENTIONS", 0)
+    read = {"full": 0, "cards": 0}
+    load, cards = Store.mentions_by_incident, StoredBlocks.cards
+
+    def counted_load(self, ids):
+        ids = list(ids)
+        read["full"] += len(ids)
+        return load(self, ids)
+
+    def counted_cards(self, ids):
+        read["cards"] += len(ids)
+        return cards(self, ids)
+
+    monkeypatch.setattr(Store, "mentions_by_incident", counted_load)
+    monkeypatch.setattr(StoredBlocks, "cards", counted_cards)
+    linked = []
+    real_link = link.Linker.link
+
+    def counted_link(self, mention):
+        before = dict(read)
+        out = real_link(self, mention)
+        linked.append((read["full"] - before["full"], out[1] is not None))
+        return out
+
+    monkeypatch.setattr(link.Linker, "link", counted_link)
+    db, second = _ingest(db_file, [corpus / "part-00001.jsonl"])
+    assert read["cards"] > 3 * len(linked) > 100          # candidates came from cards...
+    assert all(full <= 2 for full, _ in linked)            # ...the joined one (or a merged pair) in full
+    assert sum(1 for full, joined in linked if joined and full == 1) > 10
+    assert sum(full for full, joined in linked if not joined) == 0
+    assert database_fingerprint(db.store) == database_fingerprint(whole.store)

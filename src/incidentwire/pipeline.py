@@ -157,7 +157,7 @@ def open_linker(store: Store, created: set[str] | None = None) -> Linker:
     known = None
     if not blocks.valid:
         whole = Linker(store.mentions(), new_id)
-        blocks.replace(whole.blocks.items(), whole.df, whole.n_mentions, whole._common)
+        blocks.replace(whole.blocks.items(), whole.df, whole.n_mentions, whole._common, whole.by_id.values())
         known = whole.by_id
     linker = Linker.stored(blocks, store.mentions_by_incident, new_id, LINK_CACHE_MENTIONS, known)
     linker.by_id.trim()

@@ -1,13 +1,23 @@
 """The incidents the linker knows: each as a ``Candidate`` (its reports, reconciled fields and
 words), held all in memory or read from the store and cached; and the block index in memory.
+
+To be scored, a stored incident is read from its *card* (``card_of``: the fields scoring reads,
+its linking date, and per report the article, role, outlet, topic, publication date and words;
+a few KB of JSON in ``link_cards``, store/link_index.py). Reading the incident's mentions with
+every claim and evidence quote (~25 KB a report) and reconciling them was the ingesting
+process's largest cost once the store outgrew the cache: ~40% of its CPU on a 10k-article
+store, and growing with the store, since more of the candidates were read back. Only the
+incident a mention joins (or a merge takes) is read in full.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..errors import StoreError
 from ..reconcile import reconcile
 from ..records import Mention
 from .rules import linking_date
@@ -23,6 +33,7 @@ class Candidate:
     fields: dict = field(default_factory=dict)
     terms: list[Counter] = field(default_factory=list)
     date: dict | None = None     # linking_date of the fields
+    light: bool = False          # read from its card: ``mentions`` are Members, without claims
 
     def add(self, m: Mention) -> None:
         self.mentions.append(m)
@@ -38,12 +49,47 @@ class Candidate:
         self.date = linking_date(self.fields, self.mentions)
 
 
+# What scoring reads of a known incident's fields (rules.link_score, place_points, toll_points).
+SCORED_FIELDS = ("location", "attack_type", "perpetrators", "killed", "toll_history")
+
+
+@dataclass(slots=True)
+class Member:
+    """A report of a known incident as scoring reads it: a Mention without its claims."""
+
+    article_id: str
+    role: str
+    on_topic: bool
+    publisher: str | None
+    published: str | None
+
+
+def card_of(cand: Candidate) -> str:
+    """The incident as scoring reads it, as JSON (see the module doc)."""
+    return json.dumps({"fields": {k: cand.fields[k] for k in SCORED_FIELDS if k in cand.fields},
+                       "date": cand.date,
+                       "members": [[m.article_id, m.role, m.on_topic, m.publisher, m.published, dict(t)]
+                                   for m, t in zip(cand.mentions, cand.terms)]}, separators=(",", ":"))
+
+
+def candidate_of_card(incident_id: str, card: str) -> Candidate:
+    """A light candidate (to score, not to add to) from ``card_of``'s JSON."""
+    data = json.loads(card)
+    members = data["members"]
+    return Candidate(incident_id, mentions=[Member(*m[:5]) for m in members], fields=data["fields"],
+                     terms=[Counter(m[5]) for m in members], date=data["date"], light=True)
+
+
 class KnownIncidents(dict):
     """The incidents the linker knows, by id: all of them in memory (the default)."""
 
     def fetch(self, ids: list[str]) -> list[Candidate]:
-        """The candidates of ``ids`` that exist, in that order."""
+        """The candidates of ``ids`` that exist, in that order (to score: they may be light)."""
         return [self[i] for i in ids if i in self]
+
+    def full(self, incident_id: str) -> Candidate:
+        """The candidate with its mentions and their claims (to add to or merge)."""
+        return self[incident_id]
 
     def trim(self) -> None:
         """Let go of what need not stay in memory (nothing, here)."""
@@ -59,14 +105,16 @@ class KnownIncidents(dict):
 
 class CachedIncidents(KnownIncidents):
     """Known incidents read from the store when first needed, the most recently used kept up to
-    ``capacity`` mentions in all. ``load(ids)`` returns {incident id: its stored mentions, in
-    the order they were saved} (the order the linker added them). Trimmed only between saves,
-    so an incident with mentions not yet stored is never dropped."""
+    ``capacity`` mentions in all. To score, a candidate is read from its card (``cards(ids)``:
+    {incident id: card JSON}); in full through ``load(ids)``: {incident id: its stored
+    mentions, in the order they were saved} (the order the linker added them). Trimmed only
+    between saves, so an incident with mentions not yet stored is never dropped."""
 
     def __init__(self, load: Callable[[list[str]], dict[str, list[Mention]]], capacity: int,
-                 known: dict[str, Candidate] | None = None):
+                 known: dict[str, Candidate] | None = None,
+                 cards: Callable[[list[str]], dict[str, str]] | None = None):
         super().__init__(known or {})
-        self._load, self.capacity = load, capacity
+        self._load, self._cards, self.capacity = load, cards, capacity
         self._gone: set[str] = set()  # merged into another: the store may still file reports under them
 
     def forget(self, incident_id: str) -> None:
@@ -82,6 +130,10 @@ class CachedIncidents(KnownIncidents):
     def fetch(self, ids: list[str]) -> list[Candidate]:
         ids = [i for i in ids if i not in self._gone]
         missing = [i for i in ids if not dict.__contains__(self, i)]
+        if missing and self._cards is not None:
+            for incident_id, card in self._cards(missing).items():
+                dict.__setitem__(self, incident_id, candidate_of_card(incident_id, card))
+            missing = [i for i in missing if not dict.__contains__(self, i)]
         if missing:
             for incident_id, mentions in self._load(missing).items():
                 if mentions:
@@ -94,8 +146,19 @@ class CachedIncidents(KnownIncidents):
                 out.append(cand)
         return out
 
+    def full(self, incident_id: str) -> Candidate:
+        cand = self[incident_id]
+        if cand.light:
+            mentions = self._load([incident_id]).get(incident_id)
+            if not mentions:
+                raise StoreError(f"incident {incident_id} has a link card but no stored mentions: "
+                                 "run `incidentwire relink` to rebuild the link index")
+            cand = candidate_of(incident_id, mentions)
+            dict.__setitem__(self, incident_id, cand)
+        return cand
+
     def mentions_of(self, ids: list[str]) -> dict[str, list[Mention]]:
-        out = {i: dict.__getitem__(self, i).mentions for i in ids if dict.__contains__(self, i)}
+        out = {i: c.mentions for i in ids if (c := dict.get(self, i)) is not None and not c.light}
         missing = [i for i in ids if i not in out and i not in self._gone]
         if missing:  # read, not cached: this is for reconciling once, not for linking
             out.update((i, ms) for i, ms in self._load(missing).items() if ms)
@@ -144,6 +207,12 @@ class MemoryBlocks:
 
     def counted(self, terms: Counter) -> None:
         """A hint: a report with these words was counted."""
+
+    def changed(self, cand: Candidate) -> None:
+        """A hint: ``cand`` took reports (a stored index rewrites its card)."""
+
+    def gone(self, incident_id: str) -> None:
+        """A hint: the incident was merged into another (a stored index drops its card)."""
 
     def items(self):
         return self._postings.items()

@@ -86,7 +86,8 @@ class Linker(WordSimilarity):
         """A linker over a block index kept in the store (``blocks``: store.link_index.StoredBlocks,
         with its word counts), reading known incidents through ``load`` and keeping at most
         ``cache_mentions`` of their mentions in memory (``known``: incidents already built)."""
-        linker = cls([], new_id, blocks=blocks, known=CachedIncidents(load, cache_mentions, known))
+        linker = cls([], new_id, blocks=blocks, known=CachedIncidents(load, cache_mentions, known,
+                                                                      blocks.cards))
         linker.df, linker.n_mentions, linker._common = blocks.df, blocks.n_mentions, blocks.common
         linker._space = TermSpace(PRIOR_DOCUMENTS, blocks.df)
         return linker
@@ -203,12 +204,13 @@ class Linker(WordSimilarity):
             best = keep if merged or best else None
         if best:
             incident_id = best[1]
-            cand = self.by_id[incident_id]
+            cand = self.by_id.full(incident_id)
         else:
             incident_id = self._new_id()
             cand = self.by_id[incident_id] = Candidate(incident_id)
             self.blocks.new_incident(incident_id)
         cand.add(mention)
+        self.blocks.changed(cand)
         self._index(cand)
         mention.incident_id = incident_id
         return incident_id, (best[0] if best else None)
@@ -217,7 +219,7 @@ class Linker(WordSimilarity):
         """Move every report of incident ``gone`` to ``keep`` when nothing keeps them apart: no
         article reports both, they were written within ``YEAR_GAP`` years of each other, and
         their words agree on average at least ``MERGE_SIMILARITY``. Returns whether it did."""
-        a, b = self.by_id[keep], self.by_id[gone]
+        a, b = self.by_id[keep], self.by_id[gone]  # light ones tell as well as full ones...
         if {m.article_id for m in a.mentions} & {m.article_id for m in b.mentions}:
             return False
         ya, yb = _median_year(a), _median_year(b)
@@ -225,11 +227,14 @@ class Linker(WordSimilarity):
             return False
         if self.incidents_similarity(a, b) < MERGE_SIMILARITY:
             return False
+        a, b = self.by_id.full(keep), self.by_id.full(gone)  # ...but only full ones merge
         self.by_id.forget(gone)
         for m in b.mentions:
             m.incident_id = keep
         a.absorb(b)
         self._index(a)
+        self.blocks.changed(a)
+        self.blocks.gone(gone)
         self.merged.append((gone, keep))
         return True
 

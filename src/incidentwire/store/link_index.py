@@ -11,6 +11,9 @@ incidents with every report's words). Here the index lives in three tables (migr
   tuples as JSON), indexed by key for look-ups and by incident for re-filing;
 - ``link_words (word, df, posting, common)``: how many reports use each word (its idf), how
   many incidents its word key holds, and whether it grew too common to block on;
+- ``link_cards (incident_id, card)``: each incident as scoring reads it (link/known.py, card_of:
+  its scored fields and its reports' words, a few KB of JSON), so that a candidate is read
+  with one row instead of its mentions with every claim;
 - ``link_state``: how many mentions the index has counted. The index is trusted only while
   that equals the number of stored mentions and nothing moved mentions behind it:
   re-extracted articles, relink and analyst merges or splits call :func:`invalidate`, and the
@@ -30,6 +33,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import text
+
+from ..link.known import Candidate, card_of
 
 __all__ = ["StoredBlocks", "invalidate"]
 
@@ -68,6 +73,8 @@ class StoredBlocks:
         self._dropped: set[str] = set()
         self._words: set[str] = set()      # words whose counts changed since the flush
         self._keys_of: dict[str, set[str]] = {}  # incident -> keys it is filed under (a cache)
+        self._changed: dict[str, Candidate] = {}  # incidents whose card is to be rewritten
+        self._gone: set[str] = set()              # merged into another: their cards go
         with engine.connect() as conn:
             state = conn.execute(text("SELECT mentions FROM link_state WHERE id = 1")).scalar()
             stored = conn.execute(text("SELECT COUNT(*) FROM mentions")).scalar()
@@ -130,6 +137,25 @@ class StoredBlocks:
         self.n_mentions += 1
         self._words.update(terms)
 
+    def changed(self, cand: Candidate) -> None:
+        self._changed[cand.incident_id] = cand
+        self._gone.discard(cand.incident_id)
+
+    def gone(self, incident_id: str) -> None:
+        self._changed.pop(incident_id, None)
+        self._gone.add(incident_id)
+
+    def cards(self, incident_ids: list[str]) -> dict[str, str]:
+        """{incident id: its card} of those of ``incident_ids`` that have one."""
+        out = {i: card_of(self._changed[i]) for i in incident_ids if i in self._changed}
+        wanted = [i for i in incident_ids if i not in out and i not in self._gone]
+        with self.engine.connect() as conn:
+            for chunk in _chunks(wanted):
+                clause, params = _in(chunk)
+                out.update(conn.execute(text(f"SELECT incident_id, card FROM link_cards WHERE incident_id IN {clause}"),
+                                        params).all())
+        return out
+
     def _load_keys(self, incident_id: str) -> set[str]:
         with self.engine.connect() as conn:
             return {r[0] for r in conn.execute(text("SELECT key FROM link_blocks WHERE incident_id = :i"),
@@ -146,9 +172,14 @@ class StoredBlocks:
             conn.execute(text("INSERT INTO link_blocks (key, incident_id) VALUES (:k, :i) "
                               "ON CONFLICT (key, incident_id) DO NOTHING"), chunk)
         self._write_words(conn, sorted(self._words))
+        for chunk in _chunks(sorted(self._gone)):
+            clause, params = _in(chunk)
+            conn.execute(text(f"DELETE FROM link_cards WHERE incident_id IN {clause}"), params)
+        self._write_cards(conn, self._changed.values())
         conn.execute(text("INSERT INTO link_state (id, mentions) VALUES (1, :n) "
                           "ON CONFLICT (id) DO UPDATE SET mentions = excluded.mentions"), {"n": self.n_mentions})
-        self._added, self._dropped, self._words = defaultdict(set), set(), set()
+        self._added, self._dropped, self._words, self._changed = defaultdict(set), set(), set(), {}
+        self._gone = set()
         if len(self._keys_of) > KEY_SETS_HELD:
             self._keys_of = {}
 
@@ -160,12 +191,21 @@ class StoredBlocks:
                               "ON CONFLICT (word) DO UPDATE SET df = excluded.df, posting = excluded.posting, "
                               "common = excluded.common"), chunk)
 
+    @staticmethod
+    def _write_cards(conn, candidates: Iterable[Candidate]) -> None:
+        rows = [{"i": c.incident_id, "c": card_of(c)} for c in candidates]
+        for chunk in _chunks(rows):
+            conn.execute(text("INSERT INTO link_cards (incident_id, card) VALUES (:i, :c) "
+                              "ON CONFLICT (incident_id) DO UPDATE SET card = excluded.card"), chunk)
+
     def replace(self, postings: Iterable[tuple[tuple, set[str]]], df: Counter, n_mentions: int,
-                common: set[str]) -> None:
-        """Replace the whole index with one built in memory (``link.Linker(mentions)``)."""
+                common: set[str], candidates: Iterable[Candidate]) -> None:
+        """Replace the whole index with one built in memory (``link.Linker(mentions)``, its
+        known incidents ``candidates``)."""
         self.df, self.n_mentions, self.common = Counter(df), n_mentions, set(common)
         self.sizes = {}
-        self._added, self._dropped, self._keys_of = defaultdict(set), set(), {}
+        self._added, self._dropped, self._keys_of, self._changed = defaultdict(set), set(), {}, {}
+        self._gone = set()
         rows = []
         for key, ids in postings:
             if key[0] == "word":
@@ -175,6 +215,8 @@ class StoredBlocks:
         with self.engine.begin() as conn:
             conn.execute(text("DELETE FROM link_blocks"))
             conn.execute(text("DELETE FROM link_words"))
+            conn.execute(text("DELETE FROM link_cards"))
+            self._write_cards(conn, candidates)
             for chunk in _chunks(rows, 5000):
                 conn.execute(text("INSERT INTO link_blocks (key, incident_id) VALUES (:k, :i)"), chunk)
             self._words = set()

@@ -211,6 +211,14 @@ def m_link_block_index(conn: Connection) -> None:
         ddl(conn, statement)
 
 
+def m_link_cards(conn: Connection) -> None:
+    """Each incident as the linker scores it (link_known.card_of), beside the block index; an
+    existing index has no cards yet, so it is marked stale and the next ingest rebuilds it."""
+    ddl(conn, "CREATE TABLE link_cards (incident_id TEXT PRIMARY KEY, card TEXT NOT NULL)")
+    conn.execute(text("DELETE FROM link_state"))
+
+
 MIGRATIONS = [m001_initial, m002_incident_query_columns, m003_article_full_text,
               m004_postgres_jsonb_fields, m_review_audit_tokens, m_alerts_threat_levels_outbox_watch,
-              m_ingest_quarantine_dedup_language, m_link_block_index]
+              m_ingest_quarantine_dedup_language, m_link_block_index,
+              m_link_cards]
