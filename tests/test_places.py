@@ -153,3 +153,23 @@ def test_place_is_frozen():
     assert isinstance(place, Place)
     with pytest.raises(AttributeError):
         place.name = "x"
+
+
+def test_city_tables_from_the_child_process_are_the_ones_built_here(monkeypatch):
+    """The gazetteer reads GeoNames' cities in a child process (the parse's heap stays there):
+    what comes back is exactly what building them in this process gives, and the gazetteer
+    resolves with it; a failing child falls back to building here."""
+    import subprocess
+
+    from incidentwire.extract import gazetteer
+
+    rows, index = gazetteer._cities_from_child()
+    here_rows, here_index = gazetteer._read_cities()
+    assert rows == here_rows and index == here_index and len(rows) > 60_000
+    assert {r[1] for r in rows} >= {"KZ", "US", "FR"} and all(isinstance(r[0], str) for r in rows[:100])
+
+    def broken(*args, **kwargs):
+        raise subprocess.CalledProcessError(1, args[0])
+
+    monkeypatch.setattr(subprocess, "run", broken)
+    assert gazetteer._cities_from_child() == (here_rows, here_index)

