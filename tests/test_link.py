@@ -217,3 +217,46 @@ def test_independent_sources_join_outlets_and_stories():
     assert reconcile(ms)["independent_sources"] == 3
     ms[3].story_id = "a1"                    # an article of unknown outlet that copies it too
     assert reconcile(ms)["independent_sources"] == 2 and reconcile(ms)["sources"] == 4
+
+
+_TIED_WORD_CANDIDATES = """
+import itertools, json
+from incidentwire import link
+from incidentwire.records import Claim, Mention
+from incidentwire.reconcile import reconcile
+
+def mention(article_id, country, text):  # undated, no city: only its words can find others
+    m = Mention(article_id=article_id, index=0, role="main", published=None, on_topic=True)
+    for field, value in (("location", {"name": None, "admin1": None, "country": country, "precision": 4,
+                                       "kind": "country"}), ("link_terms", dict(link.link_terms(text)))):
+        m.claims.append(Claim(field=field, value=value, start=0, end=0, quote="", extractor="test",
+                              confidence=1.0, article_id=article_id))
+    return m
+
+stored = []
+for n in range(300):  # another country, all sharing the mention's words equally
+    m = mention(f"s{n:03d}", "Kazakhstan", f"zorblat quixel filler{n}")
+    m.incident_id = f"inc-{n:06d}"
+    stored.append(m)
+counter = itertools.count(1000)
+lk = link.Linker(stored, lambda: f"inc-{next(counter):06d}")
+new = mention("x", "Chad", "zorblat quixel")
+print(json.dumps(sorted(lk.candidates(new, reconcile([new]), link.mention_terms(new)))))
+"""
+
+
+def test_word_candidates_are_bounded_and_the_same_in_every_process():
+    """300 incidents share a mention's rare words equally: it meets WORD_CANDIDATES of them, the
+    oldest, whatever order string hashing gives the postings' sets (PYTHONHASHSEED differs from
+    one process to the next, and the ingesting process of each executor is another process)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    runs = [json.loads(subprocess.run([sys.executable, "-c", _TIED_WORD_CANDIDATES], cwd=root, check=True,
+                                      capture_output=True, text=True,
+                                      env=dict(os.environ, PYTHONHASHSEED=seed)).stdout) for seed in ("1", "2", "3")]
+    assert runs[0] == runs[1] == runs[2] == [f"inc-{n:06d}" for n in range(link.WORD_CANDIDATES)]

@@ -146,7 +146,7 @@ class Linker(WordSimilarity):
     def candidates(self, mention: Mention, mf: dict, terms: Counter) -> set[str]:
         """Incident ids that share a date-and-place block with the mention; for a mention
         without a city or a date, also the ``WORD_CANDIDATES`` incidents that share most of its
-        rare words."""
+        rare words (at most that many, whatever the size of the store)."""
         date, loc = mf.get("date") or {}, mf.get("location") or {}
         periods = _months(date, 1) + ["?"]  # "?": incidents not dated yet
         if not date and mention.published:  # undated: the year before publication
@@ -161,7 +161,10 @@ class Linker(WordSimilarity):
             shared: Counter = Counter()
             for k in words:
                 shared.update(found.get(k, ()))
-            out |= {i for i, _ in shared.most_common(WORD_CANDIDATES)}
+            # ties go to the older incident id: most_common would break them in the order the
+            # postings' sets iterate, which string hashing makes differ from process to process
+            ranked = sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))
+            out |= {i for i, _ in ranked[:WORD_CANDIDATES]}
         return out
 
     # --------------------------------------------------------------- scoring
