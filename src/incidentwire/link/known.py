@@ -21,7 +21,7 @@ from ..errors import StoreError
 from ..reconcile import reconcile
 from ..records import Mention
 from .rules import linking_date
-from .words import mention_terms
+from .words import mention_terms, report_year
 
 
 @dataclass
@@ -34,19 +34,30 @@ class Candidate:
     terms: list[Counter] = field(default_factory=list)
     date: dict | None = None     # linking_date of the fields
     light: bool = False          # read from its card: ``mentions`` are Members, without claims
+    year: int | None = None      # the median year its reports were written (words.report_year)
 
     def add(self, m: Mention) -> None:
         self.mentions.append(m)
         self.terms.append(mention_terms(m))
-        self.fields = reconcile(self.mentions)
-        self.date = linking_date(self.fields, self.mentions)
+        self.refresh()
 
     def absorb(self, other: Candidate) -> None:
         """Take over the reports of ``other`` (a merge), after this incident's own."""
         self.mentions += other.mentions
         self.terms += other.terms
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute what is derived from the reports (after reports were added)."""
         self.fields = reconcile(self.mentions)
         self.date = linking_date(self.fields, self.mentions)
+        self.year = _median_year(self.mentions, self.terms)
+
+
+def _median_year(mentions: list, terms: list[Counter]) -> int | None:
+    """The median year the reports were written (words.report_year), None when none says."""
+    years = sorted(y for m, t in zip(mentions, terms) if (y := report_year(m, t)) is not None)
+    return years[len(years) // 2] if years else None
 
 
 # What scoring reads of a known incident's fields (rules.link_score, place_points, toll_points).
@@ -76,8 +87,9 @@ def candidate_of_card(incident_id: str, card: str) -> Candidate:
     """A light candidate (to score, not to add to) from ``card_of``'s JSON."""
     data = json.loads(card)
     members = data["members"]
-    return Candidate(incident_id, mentions=[Member(*m[:5]) for m in members], fields=data["fields"],
-                     terms=[Counter(m[5]) for m in members], date=data["date"], light=True)
+    mentions, terms = [Member(*m[:5]) for m in members], [Counter(m[5]) for m in members]
+    return Candidate(incident_id, mentions=mentions, fields=data["fields"], terms=terms, date=data["date"],
+                     light=True, year=_median_year(mentions, terms))
 
 
 class KnownIncidents(dict):
@@ -178,8 +190,7 @@ def candidate_of(incident_id: str, mentions: list[Mention]) -> Candidate:
     for m in mentions:
         cand.mentions.append(m)
         cand.terms.append(mention_terms(m))
-    cand.fields = reconcile(cand.mentions)
-    cand.date = linking_date(cand.fields, cand.mentions)
+    cand.refresh()
     return cand
 
 

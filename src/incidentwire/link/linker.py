@@ -175,7 +175,7 @@ class Linker(WordSimilarity):
             return None
         similarity = self._similarity[cand.incident_id] = self.text_similarity(
             terms, cand, mention.role == "main", mention.publisher)
-        mine, theirs = report_year(mention, terms), _median_year(cand)
+        mine, theirs = report_year(mention, terms), cand.year
         apart = abs(mine - theirs) if mine is not None and theirs is not None else None
         return link_score(mention, mf, cand, similarity, apart)
 
@@ -225,7 +225,7 @@ class Linker(WordSimilarity):
         a, b = self.by_id[keep], self.by_id[gone]  # light ones tell as well as full ones...
         if {m.article_id for m in a.mentions} & {m.article_id for m in b.mentions}:
             return False
-        ya, yb = _median_year(a), _median_year(b)
+        ya, yb = a.year, b.year
         if ya is not None and yb is not None and abs(ya - yb) >= rules.YEAR_GAP:
             return False
         if self.incidents_similarity(a, b) < MERGE_SIMILARITY:
@@ -240,12 +240,6 @@ class Linker(WordSimilarity):
         self.blocks.gone(gone)
         self.merged.append((gone, keep))
         return True
-
-
-def _median_year(cand: Candidate) -> int | None:
-    """The median year its reports were written (words.report_year), None when none says."""
-    years = sorted(y for m, t in zip(cand.mentions, cand.terms) if (y := report_year(m, t)) is not None)
-    return years[len(years) // 2] if years else None
 
 
 def _group_member_link(mention: Mention, scored: list[tuple[float, str]]) -> tuple[float, str] | None:
