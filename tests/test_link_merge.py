@@ -119,3 +119,13 @@ def test_the_store_follows_a_merge_across_runs_and_caches(tmp_path, monkeypatch)
     monkeypatch.setattr(pipeline, "LINK_CACHE_MENTIONS", 1)  # every candidate read back from the store
     small = _ingest(tmp_path / "small.db", news)
     assert database_fingerprint(small.store) == database_fingerprint(db.store)
+
+
+def test_an_incident_read_from_its_link_card_keeps_the_year_of_its_reports():
+    from incidentwire.link.known import candidate_of, candidate_of_card, card_of
+
+    reports = [_main("a1", OTHER), _main("a2", OFFICE_1, published="2009-07-13"),
+               _main("a3", PAPER, published="2009-07-14")]
+    full = candidate_of("inc-1", reports)
+    light = candidate_of_card("inc-1", card_of(full))
+    assert light.light and full.year == light.year == 2009
