@@ -140,3 +140,21 @@ def test_sharded_corpus_reads_as_the_single_file(tmp_path):
     shards = synth.write_corpus(tmp_path / "shards", 25, seed=3, shard_size=10)
     assert sorted(p.name for p in shards.iterdir()) == ["part-00000.jsonl", "part-00001.jsonl", "part-00002.jsonl"]
     assert [(a.id, a.text) for a in read_articles([one])] == [(a.id, a.text) for a in read_articles([shards])]
+
+
+_GAZETTEER_LOADED = "__import__('incidentwire.extract.gazetteer', fromlist=['_']) ._GAZETTEER is not None"
+
+
+def test_workers_of_a_run_without_extraction_skip_the_gazetteer(corpus, inline_synth, tmp_path):
+    """``ingest --extractor none`` starts workers without the gazetteer (seconds of CPU each
+    that such a run never uses); one that later extracts loads it then, and gives the same
+    database as the inline run."""
+    engine = make_executor("local", workers=2, extracting=False)
+    try:
+        assert not any(engine._pool.submit(eval, _GAZETTEER_LOADED).result() for _ in range(4))
+        db, _ = _ingest_with(engine, tmp_path / "late.db", [corpus])
+        assert database_fingerprint(db.store) == database_fingerprint(inline_synth[0].store)
+    finally:
+        engine.close()
+    with LocalExecutor(2) as extracting:
+        assert all(extracting._pool.submit(eval, _GAZETTEER_LOADED).result() for _ in range(4))

@@ -94,7 +94,10 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, no_
     from .ingest import input_files
 
     db = _open(ctx)
-    engine = make_executor(executor or ("dask" if scheduler else "inline"), workers, scheduler)
+    from .extract.plugins import NO_EXTRACTION
+
+    engine = make_executor(executor or ("dask" if scheduler else "inline"), workers, scheduler,
+                           extracting=extractor != NO_EXTRACTION)
     if not isinstance(engine, InlineExecutor):
         err.print(f"per-article stages on {engine.describe()}", highlight=False)
     fields = {k: v for k, v in (("id", id_field), ("text", text_field), ("title", title_field),

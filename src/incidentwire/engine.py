@@ -14,7 +14,10 @@ in. The pipeline links and stores the results in that order, so the same corpus 
 database on every executor. At most ``in_flight`` partitions are out at once, so a corpus of any
 size streams through in bounded memory.
 
-Each worker process loads the gazetteer and trafilatura once (``warm_up``), not once per task.
+Each worker process loads trafilatura, and the gazetteer when the run extracts, once
+(``warm_up``), not once per task. An executor made with ``extracting=False`` (``ingest
+--extractor none``) skips the gazetteer: ~5 s of CPU per worker that such a run never uses (an
+extraction on it later still works: the gazetteer then loads on first use).
 
 Dask is an optional dependency: ``pip install incidentwire[scale]`` (``dask[distributed]``); it
 is imported only when a Dask executor is made. Workers of a remote cluster need the same
@@ -38,13 +41,15 @@ __all__ = ["Executor", "InlineExecutor", "LocalExecutor", "DaskExecutor", "make_
 EXECUTORS = ("inline", "local", "dask")
 
 
-def warm_up() -> int:
-    """Load what every per-article task needs (gazetteer, trafilatura) once per process; returns
-    the process id. Run in each worker when the executor starts."""
-    from .extract.gazetteer import _gazetteer
+def warm_up(extracting: bool = True) -> int:
+    """Load what every per-article task needs (trafilatura; the gazetteer when ``extracting``)
+    once per process; returns the process id. Run in each worker when the executor starts."""
     from .clean import clean_html
 
-    _gazetteer()
+    if extracting:
+        from .extract.gazetteer import _gazetteer
+
+        _gazetteer()
     clean_html("<html><body><p>warm up</p></body></html>")
     return os.getpid()
 
@@ -120,14 +125,16 @@ class LocalExecutor(Executor):
     # of 8 costs the ingesting process nothing more (it still stores 32 at a time).
     task_size = 8
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None, extracting: bool = True):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
+        from functools import partial
 
         self.workers = workers or default_workers()
         self.in_flight = 4 * self.workers + 1  # small tasks: more of them queued
         ctx = multiprocessing.get_context("forkserver")
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=warm_up)
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx,
+                                         initializer=partial(warm_up, extracting))
         # start (and warm) every worker now, not on the first partitions of the run
         for started in [self._pool.submit(time.sleep, 0.05) for _ in range(self.workers)]:
             started.result()
@@ -151,7 +158,8 @@ class DaskExecutor(Executor):
 
     name = "dask"
 
-    def __init__(self, scheduler: str | None = None, workers: int | None = None, timeout: str = "30s"):
+    def __init__(self, scheduler: str | None = None, workers: int | None = None, timeout: str = "30s",
+                 extracting: bool = True):
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError:
@@ -171,7 +179,7 @@ class DaskExecutor(Executor):
         self.workers = max(1, sum(w.get("nthreads", 1) for w in
                                   self._client.scheduler_info()["workers"].values()))
         self.in_flight = 2 * self.workers + 1
-        self._client.run(warm_up)
+        self._client.run(warm_up, extracting)
 
     def _submit(self, fn, part):
         return self._client.submit(fn, part, pure=False)
@@ -195,16 +203,16 @@ class DaskExecutor(Executor):
 
 
 def make_executor(name: str = "inline", workers: int | None = None, scheduler: str | None = None,
-                  timeout: str = "30s") -> Executor:
+                  timeout: str = "30s", extracting: bool = True) -> Executor:
     """An executor by name: ``inline``, ``local`` (``workers`` processes, default: all cores) or
     ``dask`` (``scheduler`` address, reached within ``timeout``, or a LocalCluster of
-    ``workers`` processes)."""
+    ``workers`` processes). ``extracting=False``: its workers do not load the gazetteer."""
     if name == "inline":
         return InlineExecutor()
     if name == "local":
-        return LocalExecutor(workers) if (workers or default_workers()) > 1 else InlineExecutor()
+        return LocalExecutor(workers, extracting) if (workers or default_workers()) > 1 else InlineExecutor()
     if name == "dask":
-        return DaskExecutor(scheduler, workers, timeout)
+        return DaskExecutor(scheduler, workers, timeout, extracting)
     raise EngineError(f"unknown executor {name!r}: choose one of {', '.join(EXECUTORS)}")
 
 
