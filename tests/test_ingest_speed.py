@@ -37,6 +37,45 @@ def test_shared_parse_gives_what_two_parses_gave(path):
     assert cleaned.title == (old_meta["title"] or title)
 
 
+@pytest.mark.parametrize("path", [*HTML_PAGES, EXAMPLE_PAGE], ids=lambda p: p.stem)
+def test_tree_handed_over_to_trafilatura_gives_what_its_copy_gave(path, monkeypatch):
+    """Without the dropped-line list trafilatura extracts from our parse itself instead of a
+    copy of it: one copy fewer, and the same cleaned text, title, dropped lines and metadata."""
+    import trafilatura.core
+
+    html = path.read_text(encoding="utf-8")
+    copies = []
+    real_copy = trafilatura.core.copy
+    monkeypatch.setattr(trafilatura.core, "copy", lambda x: copies.append(x) or real_copy(x))
+    handed = clean.clean_page(html, list_dropped=False)
+    handed_copies = len(copies)
+    monkeypatch.setattr(clean, "_hand_over_ready", lambda: False)
+    copies.clear()
+    copied = clean.clean_page(html, list_dropped=False)
+    assert handed == copied
+    assert handed_copies == len(copies) - 1
+
+
+def test_a_page_trafilatura_changed_and_gave_up_on_falls_back_on_the_page_as_it_was(monkeypatch):
+    import trafilatura
+    import trafilatura.core
+
+    def extract_and_give_up(page, **_options):  # changes the tree it extracts from, as trafilatura does
+        tree = trafilatura.core.load_html(page)
+        tree = real_copy(tree) if tree is page else tree
+        tree.find("body").clear()
+        return None
+
+    real_copy = trafilatura.core.copy
+    html = EXAMPLE_PAGE.read_text(encoding="utf-8")
+    monkeypatch.setattr(trafilatura, "extract", extract_and_give_up)
+    handed = clean.clean_page(html, list_dropped=False)
+    monkeypatch.setattr(clean, "_hand_over_ready", lambda: False)
+    copied = clean.clean_page(html, list_dropped=False)
+    assert handed == copied
+    assert handed[0].method == "text-rules" and len(handed[0].text) > 500
+
+
 def test_unloadable_markup_still_falls_back_to_the_text_rules():
     # a lone fragment is not a page for trafilatura.load_html: lxml parses it for the rules
     cleaned, meta = clean.clean_page("<p>Gunmen killed two guards at the bank on Monday, police said.</p>")
