@@ -129,3 +129,52 @@ def test_an_incident_read_from_its_link_card_keeps_the_year_of_its_reports():
     full = candidate_of("inc-1", reports)
     light = candidate_of_card("inc-1", card_of(full))
     assert light.light and full.year == light.year == 2009
+
+
+BRIDGE = {"doc_id": "d4", "title": "Alabama doctor Regina Benjamin is Obama's Surgeon General pick",
+          "text": ("President Obama will nominate Dr. Regina Benjamin, who runs a rural health clinic in Bayou "
+                   "La Batre, Alabama, as Surgeon General, he announced in the Rose Garden."),
+          "publisher": "wire.com", "published": "2009-07-14"}
+
+
+def _incidents_of(store) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for m in store.mentions():
+        out.setdefault(m.incident_id, set()).add(m.article_id)
+    return out
+
+
+def _split_then_bridge(tmp_path, name):
+    from incidentwire import review
+
+    db = _ingest(tmp_path / f"{name}.db", _write(tmp_path / "news.jsonl", RECORDS))
+    (whole,) = _incidents_of(db.store)
+    entry = review.split(db.store, whole, ["d2"], who="ana")
+    pipeline.ingest(db.store, [_write(tmp_path / "bridge.jsonl", [BRIDGE])], relevance_filter=False)
+    return db, entry
+
+
+def test_an_analysts_split_binds_later_merges_until_undone(tmp_path, monkeypatch):
+    from incidentwire import review
+
+    db, entry = _split_then_bridge(tmp_path, "split")
+    assert review.binding_splits(db.store) == [(["d1", "d3"], ["d2"])]
+    sides = sorted(_incidents_of(db.store).values(), key=sorted)
+    assert len(sides) == 2 and sides[0] >= {"d1", "d3"} and sides[1] >= {"d2"}  # the split holds
+    assert sorted(sides[0] | sides[1]) == ["d1", "d2", "d3", "d4"]
+    assert pipeline.open_linker(db.store).apart["d2"] == {"d1", "d3"}
+    review.undo(db.store, entry["id"], who="ana")
+    assert review.binding_splits(db.store) == [] and not pipeline.open_linker(db.store).apart
+    # the same bridging report, with the split not binding, merges the two parts again
+    monkeypatch.setattr(pipeline, "binding_splits", lambda store: [])
+    unbound, _ = _split_then_bridge(tmp_path, "unbound")
+    assert list(_incidents_of(unbound.store).values()) == [{"d1", "d2", "d3", "d4"}]
+
+
+def test_the_linker_does_not_merge_a_reviewed_incident():
+    lk = _linker()
+    a, _ = lk.link(_main("a1", OFFICE_1, "whitehouse.gov"))
+    b, _ = lk.link(_main("a2", OFFICE_2, "whitehouse.gov"))
+    lk.keep_apart([], {b})
+    c, _ = lk.link(_main("a3", PAPER, "paper.com"))
+    assert not lk.merged and {a, b} == {i for i in lk.by_id} and lk.by_id[b].mentions[0].article_id == "a2"

@@ -25,7 +25,7 @@ from .extract import plugins
 from .ingest import IngestOptions, read_articles
 from .link import Linker, add_link_terms, main_event_mention, relink_mentions
 from .reconcile import reconcile
-from .review import apply_analyst_claims
+from .review import apply_analyst_claims, binding_splits, reviewed_incidents
 from .records import Article, Incident, Mention, Rejected
 from .store import Store
 
@@ -144,7 +144,7 @@ def _save(store: Store, done: list[tuple[Article, list[Mention]]], linker: Linke
 def open_linker(store: Store, created: set[str] | None = None) -> Linker:
     """A linker over the block index kept in ``store`` (store/link_index.py), rebuilt from every
     stored mention when it does not match them (an older database, re-extracted articles, a
-    relink, an analyst's merge). Ids of the incidents it creates are added to ``created``."""
+    relink, an analyst's merge), and bound by analysts' splits and reviews. Ids of the incidents it creates are added to ``created``."""
     fresh_id = store.next_incident_id_factory()
 
     def new_id() -> str:
@@ -160,6 +160,7 @@ def open_linker(store: Store, created: set[str] | None = None) -> Linker:
         blocks.replace(whole.blocks.items(), whole.df, whole.n_mentions, whole._common, whole.by_id.values())
         known = whole.by_id
     linker = Linker.stored(blocks, store.mentions_by_incident, new_id, LINK_CACHE_MENTIONS, known)
+    linker.keep_apart(binding_splits(store), reviewed_incidents(store))
     linker.by_id.trim()
     return linker
 

@@ -6,6 +6,9 @@ Actions (each one audit-log entry, with who, when and what):
   reconciled value; ``fields["analyst"]`` records what it replaced.
 - ``merge``: two incidents are one; the source's mentions move to the target.
 - ``split``: the mentions from some articles were a different incident; they move to a new one.
+  The split binds the linker: while it stands (not undone), no automatic merge puts an article
+  of one side in an incident with an article of the other, and no report of one side joins an
+  incident holding the other (``binding_splits``). The linker never merges a reviewed incident.
 - ``mark_reviewed``: an analyst has checked the incident (the store's ``reviewed`` flag, which
   the ``reviewed`` filter reads; who and when in ``fields["review"]``).
 - ``undo``: reverses one action, itself logged. An action can be undone only while no later
@@ -250,14 +253,39 @@ def split(store: Store, incident_id: str, article_ids: list[str], who: str, note
     if len(keys) == len(inc.mentions):
         raise ReviewError(f"splitting off every article of {incident_id} would leave it empty")
     new_id = store.next_incident_id_factory()()
+    kept = sorted({m.article_id for m in inc.mentions} - wanted)
     with store.engine.begin() as conn:
         entry = _log(conn, who, "split", [incident_id, new_id],
                      {"from": incident_id, "new": new_id, "articles": sorted(wanted), "moved": keys,
-                      "note": note})
+                      "kept_articles": kept, "note": note})
         _move_mentions(conn, keys, new_id)
     refresh_incident(store, incident_id)
     refresh_incident(store, new_id)
     return entry
+
+
+def binding_splits(store: Store) -> list[tuple[list[str], list[str]]]:
+    """The two sides (article ids) of every split that stands (not undone): the linker keeps
+    them apart. A split logged before its kept side was recorded reads that side from the
+    mentions its incident holds now."""
+    with store.engine.connect() as conn:
+        details = [json.loads(r[0]) for r in conn.execute(text(
+            "SELECT detail_json FROM audit_log WHERE action = 'split' AND id NOT IN "
+            "(SELECT undoes FROM audit_log WHERE undoes IS NOT NULL)"))]
+        out = []
+        for d in details:
+            kept = d.get("kept_articles")
+            if kept is None:
+                kept = [r[0] for r in conn.execute(text(
+                    "SELECT DISTINCT article_id FROM mentions WHERE incident_id = :i"), {"i": d["from"]})]
+            out.append((sorted(set(kept) - set(d["articles"])), d["articles"]))
+    return out
+
+
+def reviewed_incidents(store: Store) -> set[str]:
+    """Ids of the incidents an analyst marked reviewed (the linker does not merge them)."""
+    with store.engine.connect() as conn:
+        return set(conn.execute(text("SELECT id FROM incidents WHERE reviewed = 1")).scalars())
 
 
 def audit_log(store: Store, incident_id: str | None = None) -> list[dict]:

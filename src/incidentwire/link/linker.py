@@ -67,6 +67,10 @@ class Linker(WordSimilarity):
         self._common: set[str] = set()
         self.merged: list[tuple[str, str]] = []  # (gone, kept) incident ids, for the store to follow
         self._similarity: dict[str, float] = {}  # the words' cosine with each candidate of this link call
+        # analysts' decisions (review.py) that bind automatic linking: article -> the articles it
+        # was split from, and the incidents marked reviewed (never merged automatically)
+        self.apart: dict[str, set[str]] = defaultdict(set)
+        self.pinned: set[str] = set()
         grouped: dict[str, list[Mention]] = defaultdict(list)
         for m in mentions:
             grouped[m.incident_id].append(m)
@@ -107,6 +111,20 @@ class Linker(WordSimilarity):
         kept = dict.fromkeys(k for _, k in self.merged if k not in gone)  # ordered, no duplicates
         self.merged = []
         return [m for k in kept for m in self.by_id[k].mentions], gone
+
+    def keep_apart(self, splits: list[tuple[list[str], list[str]]], reviewed: set[str] = frozenset()) -> None:
+        """Honour analysts' splits (each: the article ids of its two sides) and reviewed incidents."""
+        for one, other in splits:
+            for a in one:
+                self.apart[a].update(other)
+            for b in other:
+                self.apart[b].update(one)
+        self.pinned |= set(reviewed)
+
+    def _split_apart(self, articles: set[str], others: set[str]) -> bool:
+        """Whether an analyst split an article of ``articles`` from one of ``others``."""
+        apart = self.apart
+        return bool(apart) and any(apart[a] & others for a in articles if a in apart)
 
     # --------------------------------------------------------------- index
     @staticmethod
@@ -173,6 +191,8 @@ class Linker(WordSimilarity):
         None when a cannot-link rule forbids it."""
         if any(x.article_id == mention.article_id for x in cand.mentions):
             return None
+        if self._split_apart({mention.article_id}, {x.article_id for x in cand.mentions}):
+            return None
         similarity = self._similarity[cand.incident_id] = self.text_similarity(
             terms, cand, mention.role == "main", mention.publisher)
         mine, theirs = report_year(mention, terms), cand.year
@@ -219,11 +239,14 @@ class Linker(WordSimilarity):
         return incident_id, (best[0] if best else None)
 
     def _merge(self, keep: str, gone: str) -> bool:
-        """Move every report of incident ``gone`` to ``keep`` when nothing keeps them apart: no
-        article reports both, they were written within ``YEAR_GAP`` years of each other, and
+        """Move every report of incident ``gone`` to ``keep`` when nothing keeps them apart: neither
+        is reviewed, no analyst split them, no article reports both, they were written within ``YEAR_GAP`` years of each other, and
         their words agree on average at least ``MERGE_SIMILARITY``. Returns whether it did."""
+        if keep in self.pinned or gone in self.pinned:
+            return False
         a, b = self.by_id[keep], self.by_id[gone]  # light ones tell as well as full ones...
-        if {m.article_id for m in a.mentions} & {m.article_id for m in b.mentions}:
+        articles_a, articles_b = {m.article_id for m in a.mentions}, {m.article_id for m in b.mentions}
+        if articles_a & articles_b or self._split_apart(articles_a, articles_b):
             return False
         ya, yb = a.year, b.year
         if ya is not None and yb is not None and abs(ya - yb) >= rules.YEAR_GAP:
