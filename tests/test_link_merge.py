@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections import Counter
 
 from sqlalchemy import text
 
@@ -113,6 +114,13 @@ def test_the_store_follows_a_merge_across_runs_and_caches(tmp_path, monkeypatch)
     assert incidents == [mentions[0].incident_id]  # the merged-away incident was deleted
     index = db.store.link_index()
     assert index.valid and index.n_mentions == 3
+    with db.store.engine.connect() as conn:  # the merged-away incident left no block rows
+        filed = conn.execute(text("SELECT DISTINCT incident_id FROM link_blocks")).scalars().all()
+        postings = dict(conn.execute(text("SELECT word, posting FROM link_words WHERE posting > 0")).all())
+        keys = conn.execute(text("SELECT key FROM link_blocks")).scalars().all()
+    assert filed == incidents
+    words = Counter(json.loads(k)[1] for k in keys if json.loads(k)[0] == "word")
+    assert postings == dict(words) and words  # each word's posting counts the incidents under it
     # the first two reports stored by one run, the bridging one by the next: the same database
     two = _ingest(tmp_path / "two.db", first, second)
     assert database_fingerprint(two.store) == database_fingerprint(db.store)

@@ -142,8 +142,18 @@ class StoredBlocks:
         self._gone.discard(cand.incident_id)
 
     def gone(self, incident_id: str) -> None:
+        """The incident was merged into another: its card and its block rows go (at the flush),
+        and each word key it was under holds one incident fewer (toward the posting cap)."""
         self._changed.pop(incident_id, None)
         self._gone.add(incident_id)
+        filed = self._keys_of.pop(incident_id, None)
+        for t in self._load_keys(incident_id) if filed is None else filed:
+            if t in self._added:
+                self._added[t].discard(incident_id)
+            key = json.loads(t)
+            if key[0] == "word" and self.sizes.get(key[1]):
+                self.sizes[key[1]] -= 1
+                self._words.add(key[1])
 
     def cards(self, incident_ids: list[str]) -> dict[str, str]:
         """{incident id: its card} of those of ``incident_ids`` that have one."""
@@ -175,6 +185,7 @@ class StoredBlocks:
         for chunk in _chunks(sorted(self._gone)):
             clause, params = _in(chunk)
             conn.execute(text(f"DELETE FROM link_cards WHERE incident_id IN {clause}"), params)
+            conn.execute(text(f"DELETE FROM link_blocks WHERE incident_id IN {clause}"), params)
         self._write_cards(conn, self._changed.values())
         conn.execute(text("INSERT INTO link_state (id, mentions) VALUES (1, :n) "
                           "ON CONFLICT (id) DO UPDATE SET mentions = excluded.mentions"), {"n": self.n_mentions})
