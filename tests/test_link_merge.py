@@ -8,6 +8,7 @@ import itertools
 import json
 from collections import Counter
 
+import pytest
 from sqlalchemy import text
 
 import incidentwire
@@ -186,3 +187,34 @@ def test_the_linker_does_not_merge_a_reviewed_incident():
     lk.keep_apart([], {b})
     c, _ = lk.link(_main("a3", PAPER, "paper.com"))
     assert not lk.merged and {a, b} == {i for i in lk.by_id} and lk.by_id[b].mentions[0].article_id == "a2"
+
+
+def test_a_merged_away_incident_fires_no_second_new_alert_and_says_where_it_went(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from incidentwire import alerts
+    from incidentwire.errors import MergedIncidentError
+    from incidentwire.web.app import create_app
+
+    db = _ingest(tmp_path / "alerts.db", _write(tmp_path / "first.jsonl", RECORDS[:1]))
+    config = alerts.AlertConfig(rules=[alerts.Rule("all", "new_incident", sinks=["out"])],
+                                sinks={"out": {"type": "jsonl", "path": str(tmp_path / "out.jsonl")}})
+    first = alerts.record(db.store, alerts.evaluate(db.store, config))
+    assert [a.id for a in first] == ["inc-000001:new"]
+    # the second report starts an incident of its own, the third merges the two in the same run
+    pipeline.ingest(db.store, [_write(tmp_path / "rest.jsonl", RECORDS[1:])], relevance_filter=False,
+                    partition_size=1)
+    assert {m.incident_id for m in db.store.mentions()} == {"inc-000002"}
+    assert db.store.merged_into("inc-000001") == "inc-000002"
+    assert alerts.record(db.store, alerts.evaluate(db.store, config)) == []  # told once already
+    with pytest.raises(MergedIncidentError, match="merged into 'inc-000002'"):
+        db.incident("inc-000001")
+    client = TestClient(create_app(db))
+    moved = client.get("/api/incidents/inc-000001", follow_redirects=False)
+    assert moved.status_code == 308 and moved.headers["location"] == "/api/incidents/inc-000002"
+    assert client.get("/api/incidents/inc-000001").json()["id"] == "inc-000002"
+    assert client.get("/api/incidents/inc-000099").status_code == 404
+    page = client.get("/incidents/inc-000001", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/incidents/inc-000002"
+    # the gone id is never given to a new incident: it names where its reports went
+    assert db.store.next_incident_id_factory()() == "inc-000003"

@@ -133,7 +133,8 @@ def test_split_merge_and_reviewed_over_the_api(site):
     new_id = split.json()["detail"]["new"]
     assert split.status_code == 200 and client.get(f"/api/incidents/{new_id}").json()["articles"] == ["manchester-atlas-1"]
     merged = client.post(f"/api/incidents/{inc.id}/merge", json={"other": new_id}, headers=auth).json()
-    assert client.get(f"/api/incidents/{new_id}").status_code == 404
+    gone = client.get(f"/api/incidents/{new_id}")  # merged away: says where it went
+    assert gone.status_code == 308 and gone.headers["location"] == f"/api/incidents/{inc.id}"
     reviewed = client.post(f"/api/incidents/{inc.id}/reviewed", json={"note": "ok"}, headers=auth).json()
     assert client.get("/api/incidents", params={"reviewed": "true"}).json()["items"][0]["id"] == inc.id
     trail = client.get(f"/api/incidents/{inc.id}").json()["audit"]

@@ -20,6 +20,14 @@ class NotFoundError(IncidentwireError):
     """A requested incident or article id does not exist."""
 
 
+class MergedIncidentError(NotFoundError):
+    """A requested incident was merged into another, ``merged_into``, which holds its reports."""
+
+    def __init__(self, incident_id: str, merged_into: str):
+        super().__init__(f"incident {incident_id!r} was merged into {merged_into!r}")
+        self.merged_into = merged_into
+
+
 class ExportError(IncidentwireError):
     """An export format is unknown or the output cannot be written."""
 

@@ -27,7 +27,7 @@ from .link import Linker, add_link_terms, main_event_mention, relink_mentions
 from .reconcile import reconcile
 from .review import apply_analyst_claims, binding_splits, reviewed_incidents
 from .records import Article, Incident, Mention, Rejected
-from .store import Store
+from .store import Store, record_merges
 
 PARTITION_SIZE = 32  # articles per task: big enough to hide scheduling, small enough to stream
 # mentions of known incidents the ingesting process keeps in memory between saves; the rest
@@ -133,12 +133,13 @@ def _save(store: Store, done: list[tuple[Article, list[Mention]]], linker: Linke
     what linking them changed in the block index: one transaction for many articles, so a
     killed run resumes cleanly (see the module doc)."""
     mentions = [m for _, ms in done for m in ms]
+    merges = list(linker.merged)
     moved, gone = linker.take_merges()  # incidents the linker merged: their reports move over
     if moved:
         keys = {m.key for m in moved}
         mentions = [m for m in mentions if m.key not in keys] + moved
     store.save_articles([a for a, _ in done], mentions, pending=[m.incident_id for m in mentions] + gone,
-                        also=linker.flush)
+                        also=lambda conn: (linker.flush(conn), record_merges(conn, merges)))
 
 
 def open_linker(store: Store, created: set[str] | None = None) -> Linker:

@@ -32,7 +32,7 @@ from sqlalchemy import text
 from .errors import ReviewError
 from .reconcile import COUNT_FIELDS, reconcile
 from .records import ATTACK_TYPES, Incident
-from .store import Store, _in_clause, link_index
+from .store import Store, _in_clause, link_index, record_merges
 
 LIST_EDITABLE = ("perpetrators", "targets", "weapons")
 EDITABLE_FIELDS = ("date", "location", "attack_type", *COUNT_FIELDS, *LIST_EDITABLE)
@@ -237,6 +237,7 @@ def merge(store: Store, target_id: str, source_id: str, who: str, note: str | No
                      {"target": target_id, "source": source_id, "moved": keys,
                       "source_fields": source.fields, "note": note})
         _move_mentions(conn, keys, target_id)
+        record_merges(conn, [(source_id, target_id)])
     refresh_incident(store, target_id)
     refresh_incident(store, source_id)
     return entry
@@ -327,6 +328,7 @@ def undo(store: Store, audit_id: int, who: str) -> dict:
                          {"u": done["id"], "a": audit_id})
         elif entry["action"] == "merge":
             _move_mentions(conn, d["moved"], d["source"], only_from=d["target"])
+            conn.execute(text("DELETE FROM incident_merges WHERE gone = :g"), {"g": d["source"]})
         elif entry["action"] == "split":
             _move_mentions(conn, d["moved"], d["from"], only_from=d["new"])
     for incident_id in entry["incidents"]:

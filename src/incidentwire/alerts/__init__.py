@@ -13,6 +13,10 @@ sinks), :mod:`.outbox` (at-least-once delivery).
 
 from __future__ import annotations
 
+import json
+
+from sqlalchemy import text
+
 from .events import Alert, candidates
 from .formats import FORMATS, atom_feed, render, to_cap, validate_cap
 from .outbox import deliver_due, outbox_rows, record, requeue_dead, stored_alerts
@@ -33,8 +37,10 @@ def evaluate(store, config: AlertConfig | None = None, incident_ids=None) -> lis
     config = config or AlertConfig()
     routed = config.route(candidates(store, incident_ids,
                                      config.activity if config.wants_computed_levels else None))
-    first_of_incident: dict[str, Alert] = {}
+    first_of_incident: dict[str, dict] = {}
     last_level: dict[tuple, Alert] = {}
+    told = _told_before_merge(store)
+    kept: list[Alert] = []
     for alert in routed:
         if alert.kind == "level_change":
             key = ((alert.region or {}).get("key"), alert.fields.get("source_kind"))
@@ -43,11 +49,33 @@ def evaluate(store, config: AlertConfig | None = None, incident_ids=None) -> lis
                 alert.references = [{"id": prev.id, "sent": prev.sent}]
             last_level[key] = alert
         elif alert.incident_id in first_of_incident:
-            first = first_of_incident[alert.incident_id]
-            alert.references = [{"id": first.id, "sent": first.sent}]
+            alert.references = [dict(first_of_incident[alert.incident_id])]
+        elif alert.kind == "new_incident" and alert.incident_id in told:
+            first_of_incident[alert.incident_id] = told[alert.incident_id]
+            continue   # told already, as an incident since merged into this one
         else:
-            first_of_incident[alert.incident_id] = alert
-    return routed
+            first_of_incident[alert.incident_id] = {"id": alert.id, "sent": alert.sent}
+        kept.append(alert)
+    return kept
+
+
+def _told_before_merge(store) -> dict[str, dict]:
+    """{incident id: the recorded new-incident alert (id, sent) of an incident merged into it},
+    for the incidents whose own new-incident alert was not recorded: that alert told the event
+    already, and the merged incident's updates reference it. (An incident whose own alert went
+    out too keeps both: each told the event before the merge.)"""
+    with store.engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT a.incident_id, a.id, a.alert_json FROM alerts a JOIN incident_merges m ON m.gone = a.incident_id "
+            "WHERE a.kind = 'new_incident' ORDER BY a.seq")).all()
+        own = set(conn.execute(text("SELECT incident_id FROM alerts WHERE kind = 'new_incident'")).scalars()
+                  ) if rows else set()
+    out: dict[str, dict] = {}
+    for gone, alert_id, alert_json in rows:
+        now = store.merged_into(gone)
+        if now and now not in own:
+            out.setdefault(now, {"id": alert_id, "sent": json.loads(alert_json)["sent"]})
+    return out
 
 
 def feed_for_store(store, limit: int = 100, self_url: str | None = None) -> str:

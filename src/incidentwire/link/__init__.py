@@ -108,8 +108,10 @@ publication order, for comparison after a rule change).
    best, unless an article reports both, they were written ``YEAR_GAP`` years apart, or their
    own reports agree on average less than ``MERGE_SIMILARITY``. The pipeline stores the moved
    reports and deletes the emptied incident in the transaction that stores the bridging
-   article (``Linker.take_merges``). Not handled: an analyst's split (review.py) is not
-   remembered, so a later bridging report can merge the two parts again.
+   article (``Linker.take_merges``), with the emptied incident's block rows and where it went
+   (``Store.merged_into``: the API redirects its id; its new-incident alert stands for the
+   merged incident). Analysts bind merges (``Linker.keep_apart``): a standing split
+   (review.py) keeps its two sides apart, and a reviewed incident is never merged.
 
    | rule (link_tune; B-cubed P / R / F1)                 | ECB+ dev              | ECB+ train            |
    |------------------------------------------------------|-----------------------|-----------------------|

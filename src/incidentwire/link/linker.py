@@ -240,8 +240,10 @@ class Linker(WordSimilarity):
 
     def _merge(self, keep: str, gone: str) -> bool:
         """Move every report of incident ``gone`` to ``keep`` when nothing keeps them apart: neither
-        is reviewed, no analyst split them, no article reports both, they were written within ``YEAR_GAP`` years of each other, and
-        their words agree on average at least ``MERGE_SIMILARITY``. Returns whether it did."""
+        is reviewed, no analyst split them, no article reports both, they were written within
+        ``YEAR_GAP`` years of each other, and their words agree on average at least
+        ``MERGE_SIMILARITY``. Returns whether it did. The store records where ``gone`` went
+        (``Store.merged_into``); an alert it fired stands for the merged incident (alerts.evaluate)."""
         if keep in self.pinned or gone in self.pinned:
             return False
         a, b = self.by_id[keep], self.by_id[gone]  # light ones tell as well as full ones...

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..errors import NotFoundError, StoreError
+from ..errors import MergedIncidentError, NotFoundError, StoreError
 from ..records import Article, Claim, Incident, Mention, Rejected
 from . import link_index
 from . import query as q
@@ -266,8 +266,10 @@ class Store:
     def next_incident_id_factory(self):
         """A function returning fresh incident ids (inc-000001, ...), past any id in use."""
         with self.engine.connect() as conn:
-            ids = [r[0] for r in conn.execute(text("SELECT id FROM incidents UNION "
-                                                   "SELECT incident_id FROM mentions"))]
+            # ids merged away or named by an alert are never given again: they still point somewhere
+            ids = [r[0] for r in conn.execute(text("SELECT id FROM incidents UNION SELECT incident_id FROM mentions "
+                                                   "UNION SELECT gone FROM incident_merges "
+                                                   "UNION SELECT incident_id FROM alerts"))]
         counter = [max((int(i.rsplit("-", 1)[-1]) for i in ids
                         if i and i.rsplit("-", 1)[-1].isdigit()), default=0)]
 
@@ -337,8 +339,22 @@ class Store:
     def incident(self, incident_id: str) -> Incident:
         found = self.incidents([incident_id])
         if not found:
+            kept = self.merged_into(incident_id)
+            if kept:
+                raise MergedIncidentError(incident_id, kept)
             raise NotFoundError(f"no incident with id {incident_id!r}")
         return found[0]
+
+    def merged_into(self, incident_id: str) -> str | None:
+        """The incident that ``incident_id`` became by merges (following a chain of them), or
+        None when it was never merged away."""
+        seen, kept = {incident_id}, None
+        with self.engine.connect() as conn:
+            while (nxt := conn.execute(text("SELECT kept FROM incident_merges WHERE gone = :g"),
+                                       {"g": kept or incident_id}).scalar()) and nxt not in seen:
+                seen.add(nxt)
+                kept = nxt
+        return kept
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
@@ -460,3 +476,13 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # which makes bulk loads ~20 % cheaper and repeated queries faster
     cur.execute("PRAGMA cache_size=-65536")
     cur.close()
+
+
+def record_merges(conn: Connection, merges: Iterable[tuple[str, str]]) -> None:
+    """Remember that each ``(gone, kept)`` incident was merged into the other (in the caller's
+    transaction, the one that moves the reports)."""
+    rows = [{"g": g, "k": k, "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+            for g, k in merges]
+    if rows:
+        conn.execute(text("INSERT INTO incident_merges (gone, kept, at) VALUES (:g, :k, :at) "
+                          "ON CONFLICT (gone) DO UPDATE SET kept = excluded.kept, at = excluded.at"), rows)

@@ -218,7 +218,13 @@ def m_link_cards(conn: Connection) -> None:
     conn.execute(text("DELETE FROM link_state"))
 
 
+def m_incident_merges(conn: Connection) -> None:
+    """Where each incident merged into another went (by the linker or an analyst), so that a
+    reference to it (an alert, a link someone kept) still finds the incident it became."""
+    ddl(conn, "CREATE TABLE incident_merges (gone TEXT PRIMARY KEY, kept TEXT NOT NULL, at TEXT NOT NULL)")
+
+
 MIGRATIONS = [m001_initial, m002_incident_query_columns, m003_article_full_text,
               m004_postgres_jsonb_fields, m_review_audit_tokens, m_alerts_threat_levels_outbox_watch,
               m_ingest_quarantine_dedup_language, m_link_block_index,
-              m_link_cards]
+              m_link_cards, m_incident_merges]

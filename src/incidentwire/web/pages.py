@@ -7,13 +7,14 @@ and redirects back (post/redirect/get).
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from ..errors import MergedIncidentError
 from ..records import ATTACK_TYPES
 from ..review import EDITABLE_FIELDS
 from . import queries, views
@@ -59,7 +60,10 @@ def build_router(db, auth) -> APIRouter:
     @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
     def incident_page(request: Request, incident_id: str):
         auth.require_reader(request)
-        inc = db.incident(incident_id)
+        try:
+            inc = db.incident(incident_id)
+        except MergedIncidentError as e:  # merged into another since: show that one
+            return RedirectResponse(f"/incidents/{quote(e.merged_into)}", status_code=303)
         detail = incident_detail(db, inc)
         ev = views.evidence(inc)
         articles = []

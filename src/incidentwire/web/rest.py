@@ -7,15 +7,16 @@ from __future__ import annotations
 import base64
 import os
 import tempfile
+from urllib.parse import quote
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from .. import __version__
-from ..errors import InputError
+from ..errors import InputError, MergedIncidentError
 from ..export import FORMATS
 from . import queries, views
 
@@ -97,8 +98,12 @@ def build_router(db, auth) -> APIRouter:
 
     @router.get("/incidents/{incident_id}", dependencies=read, tags=["incidents"])
     def get_incident(incident_id: str) -> dict:
-        """Every field, the claims behind it with their evidence, toll history, sources, review trail."""
-        return incident_detail(db, db.incident(incident_id))
+        """Every field, the claims behind it with their evidence, toll history, sources, review
+        trail. An incident merged into another redirects (308) to the one it became."""
+        try:
+            return incident_detail(db, db.incident(incident_id))
+        except MergedIncidentError as e:
+            return RedirectResponse(f"/api/incidents/{quote(e.merged_into)}", status_code=308)
 
     @router.get("/incidents/{incident_id}/audit", dependencies=read, tags=["review"])
     def incident_audit(incident_id: str) -> list[dict]:
