@@ -21,7 +21,7 @@ Rules, in the order they are tried (a number already used by an earlier rule is 
 
 Besides "killed" and "injured" there is a third kind, "hit": people shot ("a man was shot"),
 taken to hospital, or called victims, whose outcome the phrase does not say. The frame decides
-(incidents._toll_claims): hit people who did not die are injured. `find_references` finds
+(toll_claims.frame_tolls): hit people who did not die are injured. `find_references` finds
 single people pointed at rather than counted ("he died", "Amason was pronounced dead",
 "shot him", "a fatal shooting", "the body of a man", "a homicide victim"); people alive and
 hurt by their condition ("in critical condition", "is recovering", "non-life-threatening
@@ -414,7 +414,7 @@ _WOUND_RE = re.compile(r"\b(?:a|one|single|multiple|several|two|three|apparent)\
 def find_references(text: str) -> list[TollMention]:
     """Single victims pointed at rather than counted: "he died at the hospital", "Amason was
     pronounced dead", "shot him in the leg", "a fatal shooting". Each counts one person, and a
-    frame uses them only where no explicit count says more (see incidents._toll_claims).
+    frame uses them only where no explicit count says more (see toll_claims.frame_tolls).
 
     Limits: a pronoun may be the attacker ("police shot and killed him" counts him, as
     crime reports do); capitalised-name subjects need cased text."""
