@@ -50,8 +50,8 @@ def test_a_report_close_to_two_known_incidents_merges_them():
     assert gone not in lk.by_id and gone not in lk.by_id.fetch([a, b, gone])
     assert sorted(m.article_id for m in lk.by_id[c].mentions) == ["a1", "a2", "a3"]
     assert all(m.incident_id == c for m in lk.by_id[c].mentions)
-    moved, gone_ids = lk.take_merges()
-    assert gone_ids == [gone] and [m.article_id for m in moved] == [m.article_id for m in lk.by_id[c].mentions]
+    moved, merges = lk.take_merges()
+    assert merges == [(gone, c)] and [m.article_id for m in moved] == [m.article_id for m in lk.by_id[c].mentions]
     assert lk.take_merges() == ([], [])
 
 

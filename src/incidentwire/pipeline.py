@@ -133,8 +133,8 @@ def _save(store: Store, done: list[tuple[Article, list[Mention]]], linker: Linke
     what linking them changed in the block index: one transaction for many articles, so a
     killed run resumes cleanly (see the module doc)."""
     mentions = [m for _, ms in done for m in ms]
-    merges = list(linker.merged)
-    moved, gone = linker.take_merges()  # incidents the linker merged: their reports move over
+    moved, merges = linker.take_merges()  # incidents the linker merged: their reports move over
+    gone = [g for g, _ in merges]
     if moved:
         keys = {m.key for m in moved}
         mentions = [m for m in mentions if m.key not in keys] + moved

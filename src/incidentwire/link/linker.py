@@ -103,14 +103,14 @@ class Linker(WordSimilarity):
             self.blocks.flush(conn)
         self.by_id.trim()
 
-    def take_merges(self) -> tuple[list[Mention], list[str]]:
+    def take_merges(self) -> tuple[list[Mention], list[tuple[str, str]]]:
         """What the merges since the last call changed, for the store: every report of each
         incident that absorbed others (in the order the linker holds them, so that the store's
-        saved order stays the linker's), and the ids of the incidents that are gone."""
-        gone = [g for g, _ in self.merged]
-        kept = dict.fromkeys(k for _, k in self.merged if k not in gone)  # ordered, no duplicates
-        self.merged = []
-        return [m for k in kept for m in self.by_id[k].mentions], gone
+        saved order stays the linker's), and the (gone, kept) incident id pairs."""
+        merges, self.merged = self.merged, []
+        gone = {g for g, _ in merges}
+        kept = dict.fromkeys(k for _, k in merges if k not in gone)  # ordered, no duplicates
+        return [m for k in kept for m in self.by_id[k].mentions], merges
 
     def keep_apart(self, splits: list[tuple[list[str], list[str]]], reviewed: set[str] = frozenset()) -> None:
         """Honour analysts' splits (each: the article ids of its two sides) and reviewed incidents."""

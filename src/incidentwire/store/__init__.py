@@ -89,11 +89,6 @@ class Store:
         return len(MIGRATIONS)
 
     # ------------------------------------------------------------------ articles
-    def article_hash(self, article_id: str) -> str | None:
-        with self.engine.connect() as conn:
-            return conn.execute(text("SELECT content_hash FROM articles WHERE id = :id"),
-                                {"id": article_id}).scalar()
-
     def article_hashes(self, article_ids: Iterable[str]) -> dict[str, str]:
         """{id: content hash} of those of ``article_ids`` that are stored (one query a few
         hundred ids: a query an article was a fifth of the ingesting process's time)."""
@@ -481,8 +476,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 def record_merges(conn: Connection, merges: Iterable[tuple[str, str]]) -> None:
     """Remember that each ``(gone, kept)`` incident was merged into the other (in the caller's
     transaction, the one that moves the reports)."""
-    rows = [{"g": g, "k": k, "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-            for g, k in merges]
+    at = _now()
+    rows = [{"g": g, "k": k, "at": at} for g, k in merges]
     if rows:
         conn.execute(text("INSERT INTO incident_merges (gone, kept, at) VALUES (:g, :k, :at) "
                           "ON CONFLICT (gone) DO UPDATE SET kept = excluded.kept, at = excluded.at"), rows)
