@@ -218,3 +218,9 @@ def test_a_merged_away_incident_fires_no_second_new_alert_and_says_where_it_went
     assert page.status_code == 303 and page.headers["location"] == "/incidents/inc-000002"
     # the gone id is never given to a new incident: it names where its reports went
     assert db.store.next_incident_id_factory()() == "inc-000003"
+    # a later merge moves it on: the first alert follows the chain to the last survivor
+    from incidentwire.store import record_merges
+    with db.store.engine.begin() as conn:
+        record_merges(conn, [("inc-000002", "inc-000009")])
+    assert db.store.merged_into("inc-000001") == "inc-000009"
+    assert alerts._told_before_merge(db.store) == {"inc-000009": {"id": "inc-000001:new", "sent": first[0].sent}}

@@ -66,16 +66,25 @@ def _told_before_merge(store) -> dict[str, dict]:
     out too keeps both: each told the event before the merge.)"""
     with store.engine.connect() as conn:
         rows = conn.execute(text(
-            "SELECT a.incident_id, a.id, a.alert_json FROM alerts a JOIN incident_merges m ON m.gone = a.incident_id "
+            _SURVIVORS + "SELECT a.id, a.alert_json, s.kept FROM alerts a JOIN survivors s ON s.gone = a.incident_id "
             "WHERE a.kind = 'new_incident' ORDER BY a.seq")).all()
         own = set(conn.execute(text("SELECT incident_id FROM alerts WHERE kind = 'new_incident'")).scalars()
                   ) if rows else set()
     out: dict[str, dict] = {}
-    for gone, alert_id, alert_json in rows:
-        now = store.merged_into(gone)
-        if now and now not in own:
+    for alert_id, alert_json, now in rows:
+        if now not in own:
             out.setdefault(now, {"id": alert_id, "sent": json.loads(alert_json)["sent"]})
     return out
+
+
+# Each merged-away incident and the incident it finally became (following chains of merges; the
+# depth cap only guards against a cycle no code writes), in one query for SQLite and PostgreSQL.
+_SURVIVORS = """WITH RECURSIVE chain(gone, kept, depth) AS (
+    SELECT gone, kept, 1 FROM incident_merges
+    UNION ALL SELECT c.gone, m.kept, c.depth + 1 FROM chain c JOIN incident_merges m ON m.gone = c.kept
+    WHERE c.depth < 64),
+survivors AS (SELECT gone, kept FROM chain c WHERE NOT EXISTS (SELECT 1 FROM incident_merges m WHERE m.gone = c.kept))
+"""
 
 
 def feed_for_store(store, limit: int = 100, self_url: str | None = None) -> str:
