@@ -224,3 +224,21 @@ def test_a_merged_away_incident_fires_no_second_new_alert_and_says_where_it_went
         record_merges(conn, [("inc-000002", "inc-000009")])
     assert db.store.merged_into("inc-000001") == "inc-000009"
     assert alerts._told_before_merge(db.store) == {"inc-000009": {"id": "inc-000001:new", "sent": first[0].sent}}
+
+
+def test_told_alerts_follow_merge_chains_on_both_backends(store_url):
+    """The recursive survivors query runs on SQLite and PostgreSQL alike: the alert of an
+    incident merged twice over stands for the last survivor, and a survivor that fired its own
+    new-incident alert keeps it (nothing to stand in for)."""
+    from incidentwire import alerts
+    from incidentwire.alerts.events import Alert
+    from incidentwire.store import Store, record_merges
+
+    store = Store(store_url)
+    told = [Alert(f"{i}:new", "new_incident", "h", "d", f"2026-01-0{n}T00:00:00+00:00", incident_id=i)
+            for n, i in enumerate(["inc-a", "inc-x"], 1)]
+    alerts.record(store, told)
+    with store.engine.begin() as conn:
+        record_merges(conn, [("inc-a", "inc-b"), ("inc-b", "inc-c"), ("inc-y", "inc-x")])
+    assert alerts._told_before_merge(store) == {"inc-c": {"id": "inc-a:new", "sent": told[0].sent}}
+    store.close()
