@@ -36,6 +36,18 @@ def test_named_victims_need_a_title():
     assert actors.victims("ernesto was killed in the attack") == []
 
 
+def test_victims_in_apposition_lists_and_relative_clauses():
+    # an apposition after a title, a possessive before it (whose wife, not the wife's name)
+    text = "the mayor's wife, ana maria lopez, was shot to death on monday."
+    assert names(actors.victims(text)) == ["ana maria lopez"]
+    assert names(actors.victims("reporter juan perez who was kidnaped last week")) == ["juan perez"]
+    assert names(actors.victims("they demanded the release of engineer pedro diaz")) == ["pedro diaz"]
+    # a list after "victims ... as": bare names are kept, descriptions are not names
+    text = "the victims were identified as rosa gomez, a teacher at the local school, and luis pena ortiz."
+    assert names(actors.victims(text)) == ["rosa gomez", "luis pena ortiz"]
+    assert actors.victims("the victims were identified as two local farmers.") == []
+
+
 def test_physical_targets_and_target_types():
     text = "guerrillas dynamited two electricity poles and attacked the power substation; police and civilians"
     assert names(types.targets(text)) == ["electricity poles", "power substation"]

@@ -91,6 +91,14 @@ def test_a_registered_extractor_adds_claims_and_names_itself():
         registry.register("test.bad", "weapons", vans, scope="article")
 
 
+def test_a_victim_named_only_in_an_aftermath_sentence_is_kept():
+    # a trial or an arrest names the victim of the attack; its perpetrator list stays as it was
+    [m] = mentions_of("Gunmen killed a judge in Cali on Monday. A court sentenced two men for the murder of "
+                      "judge Carlos Ruiz.")
+    assert m.values("victims") == ["Carlos Ruiz"]
+    assert m.values("perpetrators") == []
+
+
 def test_a_botched_suicide_bombing_kills_its_bomber():
     [m] = mentions_of("Two explosions in Atyrau on October 31 killed one man in what appeared to be a "
                       "botched suicide bombing.")

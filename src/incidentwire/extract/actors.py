@@ -85,15 +85,21 @@ _NAME_STOP = (r"(?:the|a|an|of|and|or|was|were|is|are|who|whom|which|that|in|on|
               r"today|last|also|been|being|be|killed|murdered|assassinated|kidnapped|abducted|wounded|"
               r"injured|shot|died|dead|house|home|office|residence|car|vehicle|bodyguards?|escort|"
               r"government|party|army|police|\d\w*)")
-_NAME = rf"(?P<name>(?!{_NAME_STOP}\b)[a-z][a-z'’-]+(?:\s+(?!{_NAME_STOP}\b)[a-z][a-z'’-]+){{0,3}})"
-_VICTIM_VERB = (r"(?:killed|murdered|assassinated|kidnapped|abducted|wounded|injured|shot|executed|"
-                r"(?:murder|assassination|killing|kidnapping|abduction|death|attack\s+(?:on|against))\s+of|"
-                r"(?:murder|assassination|killing|kidnapping|abduction|death)\s+of)")
+# a possessive ("carlos guerrero's wife, angela ...") ends no name: the name is whose it is
+_NAME = (rf"(?P<name>(?!{_NAME_STOP}\b)[a-z][a-z'’-]+(?<!['’]s)"
+         rf"(?:\s+(?!{_NAME_STOP}\b)[a-z][a-z'’-]+(?<!['’]s)){{0,3}})(?!['’\w])")
+_PASSIVE_VICTIM = (r"(?:killed|murdered|assassinated|kidnap+ed|abducted|wounded|injured|shot|executed|"
+                   r"taken\s+hostage|held\s+hostage)")
+_VICTIM_VERB = (r"(?:killed|murdered|assassinated|kidnap+ed|abducted|wounded|injured|shot|executed|"
+                r"(?:murder|assassination|killing|kidnapping|abduction|death|release|rescue|"
+                r"attack\s+(?:on|against))\s+of)")
 _VICTIM_AFTER_VERB = re.compile(
     rf"\b{_VICTIM_VERB}\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){{0,3}}?{_TITLE}\s+{_NAME}", re.I)
+# "colonel carlos guerrero's wife, angela piedad de guerrero, was shot", "journalist carlos
+# marcelo who was kidnapped", "priest x, rector of the university, was murdered"
 _VICTIM_BEFORE_VERB = re.compile(
-    rf"\b{_TITLE}\s+{_NAME}(?:\s*,[^,.;]{{1,60}},)?\s+(?:(?:was|were|has\s+been|had\s+been|have\s+been)\s+)"
-    rf"(?:\w+\s+)?(?:killed|murdered|assassinated|kidnapped|abducted|wounded|injured|shot|executed)\b", re.I)
+    rf"\b{_TITLE}(?:\s*,)?\s+{_NAME}(?:\s*,[^,.;]{{1,60}},|\s*,)?\s+(?:who\s+)?"
+    rf"(?:was|were|has\s+been|had\s+been|have\s+been)\s+(?:\w+\s+)?{_PASSIVE_VICTIM}\b", re.I)
 
 
 # "the murder of jaime pardo leal," : without a title, a name is two to four words ending the phrase
@@ -109,6 +115,23 @@ _VICTIM_OF_BARE = re.compile(
 
 
 _TITLE_WORD_RE = re.compile(rf"^{_TITLE}$", re.I)
+# "the victims were identified as david lecky, director of the columbus school, and james arthur
+# donnelly": each item of the list that is a bare name (a description item has stop words)
+_VICTIMS_NAMED_AS = re.compile(r"\bvictims?\s+(?:[\w-]+\s+){0,3}?as\s+[\"“]?(?P<list>[^.;:\"”]{3,200})", re.I)
+_LIST_ITEM = re.compile(r"[^,]+")
+_BARE_NAME_RE = re.compile(rf"^\s*(?:and\s+)?{_BARE_NAME}\s*$", re.I)
+
+
+def _named_as(text: str) -> list[tuple[str, int]]:
+    out = []
+    for m in _VICTIMS_NAMED_AS.finditer(text):
+        base = m.start("list")
+        for piece in re.split(r"(,|\s+and\s+)", m.group("list")):
+            name = _BARE_NAME_RE.match(piece)
+            if name:
+                out.append((name.group("name"), base + name.start("name")))
+            base += len(piece)
+    return out
 
 
 def victims(text: str) -> list[tuple[str, int, int]]:
@@ -130,6 +153,8 @@ def victims(text: str) -> list[tuple[str, int, int]]:
                     break
             if len(name) >= 3:
                 found.setdefault(name.lower(), (name, start, start + len(name)))
+    for name, start in _named_as(text):
+        found.setdefault(name.lower(), (name, start, start + len(name)))
     return sorted(found.values(), key=lambda t: t[1])
 
 

@@ -385,7 +385,8 @@ def _frame_claims(article: Article, text: str, frame: Frame, is_main: bool, toll
     if atype != "unknown":
         seg = _locate(trigger_segments, a_s)
         claims.append(claim(article, text, "attack_type", atype, seg.start, seg.end, "types", a_conf))
-    scoped = {"trigger": trigger_segments, "frame": seg_text}
+    scoped = {"trigger": trigger_segments, "frame": seg_text,
+              "aftermath": [(s, text[s.start:s.end]) for s in frame.segments]}
     for extractor in registry.registered():
         for seg, t in scoped[extractor.scope]:
             for value, s, e in extractor.find(t):
@@ -415,7 +416,7 @@ for _name, _field, _find, _scope, _conf in (
         ("types.weapons", "weapons", types.weapons, "trigger", 0.5),
         ("types.targets", "targets", types.targets, "trigger", 0.5),
         ("types.target_types", "target_types", types.target_types, "trigger", 0.5),
-        ("actors.victims", "victims", actors.victims, "frame", 0.5),
+        ("actors.victims", "victims", actors.victims, "aftermath", 0.5),
         ("actors.perpetrator_descriptions", "perpetrator_descriptions", actors.perpetrator_descriptions,
          "trigger", 0.5),
         ("actors.perpetrators", "perpetrators", actors.perpetrators, "frame", 0.7),
