@@ -168,3 +168,55 @@ def test_a_second_run_scores_stored_incidents_from_cards_and_reads_in_full_only_
     assert sum(1 for full, joined in linked if joined and full == 1) > 10
     assert sum(full for full, joined in linked if not joined) == 0
     assert database_fingerprint(db.store) == database_fingerprint(whole.store)
+
+
+def test_a_card_packs_report_words_and_weighs_them_as_the_counter_would():
+    """A card keeps a report's words packed (vectors.PackedTerms: lower-cased words in one
+    string, counts negative for names); read back they equal the Counter and weigh exactly
+    what term_basis gives it, in its order. Words that cannot be packed (a space, a mixed
+    case, a name and its lower-case form both, a count past the table) keep the object form."""
+    from collections import Counter
+
+    import numpy as np
+
+    from incidentwire.link.vectors import PackedTerms, term_basis
+    from incidentwire.records import Mention
+
+    plain = Counter({"bomb": 3, "Aden": 2, "2011": 1, "o'brien": 1, "well-known": 70, "market": 1})
+    odd = [Counter({"two words": 1}), Counter({"iPhone": 1}), Counter({"Aden": 1, "aden": 2}), Counter({"x1": 0})]
+    assert PackedTerms.pack(plain) is not None and all(PackedTerms.pack(t) is None for t in odd)
+    cand = link.Candidate("inc-1", mentions=[Mention(article_id=f"a{k}", index=0, role="main")
+                                             for k in range(5)], terms=[plain, *odd])
+    light = link_known.candidate_of_card("inc-1", link_known.card_of(cand))
+    assert light.terms == cand.terms and isinstance(light.terms[0], PackedTerms)
+    assert [type(t) for t in light.terms[1:]] == [Counter] * 4
+    words, weights = light.terms[0].basis()
+    expected = term_basis(plain)
+    assert words == list(expected) and np.array_equal(weights, np.fromiter(expected.values(), dtype=np.float64))
+    assert words[:3] == ["bomb", "aden", "2011"] and weights[1] == term_basis(Counter({"Aden": 2}))["aden"]
+
+
+def test_the_store_ranks_shared_word_keys_as_the_postings_do(tmp_path):
+    """StoredBlocks.top_shared (counted by the database, with what is filed but not flushed yet
+    counted apart) gives the list link.known.top_shared makes of the same postings: most keys
+    shared first, ties to the smaller id."""
+    store = incidentwire.open(tmp_path / "shared.db").store
+    blocks = store.link_index()
+    words = [("word", w) for w in ("bomb", "market", "aden", "gunmen", "border")]
+    for k in range(40):
+        blocks.new_incident(f"inc-{k:03d}")
+        for j, key in enumerate(words):
+            if (k * 7 + j * 3) % 5 < 2 + k % 3:
+                blocks.add(key, f"inc-{k:03d}")
+    with store.engine.begin() as conn:
+        blocks.flush(conn)
+    for k in range(0, 50, 3):  # filed since the flush: stored incidents under new keys, and new incidents
+        if k >= 40:
+            blocks.new_incident(f"inc-{k:03d}")
+        for key in words[k % 4:]:
+            blocks.add(key, f"inc-{k:03d}")
+    assert blocks._added
+    for keys in (words, words[:2], words[3:], [("word", "absent")]):
+        for n in (1, 4, 10, 100):
+            assert blocks.top_shared(keys, n) == link_known.top_shared(blocks.postings(keys), n)
+    assert {"inc-042", "inc-045", "inc-048"} < set(blocks.top_shared(words, 100))  # filed, not flushed

@@ -172,17 +172,11 @@ class Linker(WordSimilarity):
             periods += _months({"value": str(year)}, 1) + _months({"value": str(year - 1)}, 1)
         places = self._place_keys(mf, periods, query=True)
         by_words = not loc.get("name") or not date.get("value") or date.get("rule") == "publication-date"
-        words = [("word", w) for w in self._rare_words(terms, QUERY_TERMS, shared=True)] if by_words else []
-        found = self.blocks.postings([*places, *words])  # one look-up (one query on a stored index)
-        out: set[str] = set().union(*(found.get(k, ()) for k in places))
-        if words:
-            shared: Counter = Counter()
-            for k in words:
-                shared.update(found.get(k, ()))
-            # ties go to the older incident id: most_common would break them in the order the
-            # postings' sets iterate, which string hashing makes differ from process to process
-            ranked = sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))
-            out |= {i for i, _ in ranked[:WORD_CANDIDATES]}
+        found = self.blocks.postings(places)  # one look-up (one query on a stored index)
+        out: set[str] = set().union(*found.values())
+        if by_words:
+            words = [("word", w) for w in self._rare_words(terms, QUERY_TERMS, shared=True)]
+            out.update(self.blocks.top_shared(words, WORD_CANDIDATES))
         return out
 
     # --------------------------------------------------------------- scoring

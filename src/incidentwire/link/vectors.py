@@ -8,6 +8,13 @@ mention), and it grew with the store, since a report read back from the store ha
 weighed from scratch. Here a report's words become two arrays once (word ids and TF weights,
 kept on its Counter) and a cosine is a few vector operations over them.
 
+A report read back from a link card (link/known.py) comes as ``PackedTerms``: its words in one
+string and their counts, in the Counter's order, weighed here with array look-ups. Once the
+store outgrew the linker's cache nearly every candidate was read from its card, and decoding
+each report's words into a Counter, then weighing them word by word, cost ~0.4 ms a card:
+what made the ingesting process's time per article grow with the store. The weights are
+the same floats, in the same order, as ``term_basis`` gives (a test compares them).
+
 The values are the same cosine as the plain formula up to floating-point rounding (numpy sums
 in another order): a test compares them with the formula computed from scratch.
 """
@@ -15,14 +22,15 @@ in another order): a test compares them with the formula computed from scratch.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
 
 from . import words
 
-__all__ = ["TermSpace", "term_basis"]
+__all__ = ["TermSpace", "term_basis", "PackedTerms"]
 
 _LOG_TF = [0.0] + [1 + math.log(c) for c in range(1, 64)]  # a word's TF weight by count, looked up
 
@@ -31,6 +39,76 @@ def term_basis(terms: Counter) -> dict[str, float]:
     """{lower-cased word: TF weight, times ``words.NAME_WEIGHT`` for a name} of ``terms``."""
     return {w.lower(): (_LOG_TF[c] if c < len(_LOG_TF) else 1 + math.log(c)) * (words.NAME_WEIGHT if w[0].isupper() else 1.0)
             for w, c in terms.items()}
+
+
+class PackedTerms(Mapping):
+    """A report's words as a link card keeps them: ``text``, the lower-cased words joined by
+    single spaces, and ``counts``, their counts in the same order (the Counter's), negative for
+    a name (a word the Counter held capitalised). Reads like the Counter it was packed from
+    ({word: count}, equal to it), and ``TermSpace.vector`` weighs it in array operations,
+    without a Python step per word."""
+
+    def __init__(self, text: str, counts: list[int]):
+        self.text, self.counts = text, counts
+
+    @staticmethod
+    def pack(terms: Mapping[str, int]) -> tuple[str, list[int]] | None:
+        """(text, counts) of ``terms``, or None when they do not pack: a word that is empty,
+        holds a space, is neither lower-case nor capitalised (``str.capitalize``), or is
+        another's name form, or a count that is not a positive integer."""
+        if isinstance(terms, PackedTerms):
+            return terms.text, terms.counts
+        lowered, counts = [], []
+        for w, c in terms.items():
+            low = w.lower()
+            name = w[:1].isupper()
+            if (not w or " " in w or w != (low.capitalize() if name else low)
+                    or type(c) is not int or c < 1):
+                return None
+            lowered.append(low)
+            counts.append(-c if name else c)
+        if len(set(lowered)) != len(lowered):
+            return None
+        return " ".join(lowered), counts
+
+    @property
+    def words(self) -> list[str]:
+        """The words as the Counter held them (names capitalised)."""
+        words = self.__dict__.get("_words")
+        if words is None:
+            low = self.text.split(" ") if self.text else []
+            words = self._words = [w.capitalize() if c < 0 else w for w, c in zip(low, self.counts)]
+        return words
+
+    def __getitem__(self, word: str) -> int:
+        as_dict = self.__dict__.get("_as_dict")
+        if as_dict is None:
+            as_dict = self._as_dict = dict(zip(self.words, map(abs, self.counts)))
+        return as_dict[word]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.words)
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def basis(self) -> tuple[list[str], np.ndarray]:
+        """(lower-cased words, TF weights): what ``term_basis`` gives, as a list and an array."""
+        weight_of = _signed_weights(words.NAME_WEIGHT).__getitem__
+        try:
+            weights = np.fromiter(map(weight_of, self.counts), dtype=np.float64, count=len(self.counts))
+        except KeyError:  # a count past the table: word by word
+            basis = term_basis(self)
+            return list(basis), np.fromiter(basis.values(), dtype=np.float64, count=len(basis))
+        return (self.text.split(" ") if self.text else []), weights
+
+
+@lru_cache(maxsize=4)
+def _signed_weights(name_weight: float) -> dict[int, float]:
+    """{count: TF weight, negative counts (names) times ``name_weight``}: the values
+    ``term_basis`` computes, looked up."""
+    return {sign * c: _LOG_TF[c] * (name_weight if sign < 0 else 1.0)
+            for c in range(1, len(_LOG_TF)) for sign in (1, -1)}
 
 
 class TermSpace:
@@ -53,12 +131,14 @@ class TermSpace:
 
     def _ids_of(self, words: Iterable[str]) -> np.ndarray:
         ids, get = self.ids, self.ids.get
-        out = []
-        for w in words:
-            i = get(w)
-            if i is None:
-                i = ids[w] = len(ids)
-            out.append(i)
+        out = list(map(get, words))
+        if None in out:  # new words: numbered in the order they come
+            out = []
+            for w in words:
+                i = get(w)
+                if i is None:
+                    i = ids[w] = len(ids)
+                out.append(i)
         if len(ids) > len(self.df):  # grow by doubling
             size = max(2 * len(self.df), len(ids))
             self.df = np.concatenate([self.df, np.zeros(size - len(self.df))])
@@ -75,9 +155,12 @@ class TermSpace:
         change, and every link call that meets its incident weighs them again."""
         cached = terms.__dict__.get("_vector")
         if cached is None or cached[0] is not self:
-            basis = term_basis(terms)
-            cached = terms._vector = (self, self._ids_of(basis), np.fromiter(basis.values(), dtype=np.float64,
-                                                                             count=len(basis)))
+            if isinstance(terms, PackedTerms):
+                lowered, weights = terms.basis()
+            else:
+                basis = term_basis(terms)
+                lowered, weights = basis, np.fromiter(basis.values(), dtype=np.float64, count=len(basis))
+            cached = terms._vector = (self, self._ids_of(lowered), weights)
         return cached[1], cached[2]
 
     def weights(self, ids: np.ndarray, basis: np.ndarray, reports: int) -> np.ndarray:

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import text
 
-from ..link.known import Candidate, card_of
+from ..link.known import Candidate, card_of, top_shared
 
 __all__ = ["StoredBlocks", "invalidate"]
 
@@ -104,6 +104,34 @@ class StoredBlocks:
             if t in self._added:
                 out[k] |= self._added[t]
         return out
+
+    def top_shared(self, keys: list[tuple], n: int) -> list[str]:
+        """The ``n`` incidents filed under most of ``keys``, ties to the smaller id (what
+        ``link.known.top_shared`` makes of their postings), counted by the database: a word
+        key holds up to ``link.TERM_POSTING_CAP`` incidents, and reading every row of a
+        mention's eight word keys into Python cost more per mention the larger the store (the
+        postings fill up as it grows). Incidents filed since the last flush are counted apart
+        and ranked with the database's first ``n`` of the others, which gives the same list."""
+        texts = [t for t in dict.fromkeys(map(_key, keys)) if t not in self._dropped]
+        pending = sorted({i for t in texts for i in self._added.get(t, ())})
+        if not texts or len(texts) + len(pending) > CHUNK:
+            return top_shared(self.postings(keys), n)
+        clause, params = _in(texts)
+        params.update({f"p{k}": v for k, v in enumerate(pending)})
+        pending_in = "(" + ", ".join(f":p{k}" for k in range(len(pending))) + ")"
+        order = 'incident_id COLLATE "C"' if self.engine.dialect.name == "postgresql" else "incident_id"
+        with self.engine.connect() as conn:
+            ranked = [(-c, i) for i, c in conn.execute(text(
+                f"SELECT incident_id, COUNT(*) AS c FROM link_blocks WHERE key IN {clause}"
+                + (f" AND incident_id NOT IN {pending_in}" if pending else "")
+                + f" GROUP BY incident_id ORDER BY c DESC, {order} LIMIT {int(n)}"), params)]
+            if pending:  # (key, incident) pairs, stored or not yet: each counts once
+                filed = {(t, i) for t in texts for i in self._added.get(t, ())}
+                filed.update(conn.execute(text(
+                    f"SELECT key, incident_id FROM link_blocks WHERE key IN {clause} AND incident_id IN {pending_in}"),
+                    params).all())
+                ranked += [(-c, i) for i, c in Counter(i for _, i in filed).items()]
+        return [i for _, i in sorted(ranked)[:n]]
 
     def add(self, key: tuple, incident_id: str) -> int:
         """File the incident under ``key``; returns how many incidents a word key holds (0 for
