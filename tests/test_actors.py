@@ -46,6 +46,22 @@ def test_victims_in_apposition_lists_and_relative_clauses():
     text = "the victims were identified as rosa gomez, a teacher at the local school, and luis pena ortiz."
     assert names(actors.victims(text)) == ["rosa gomez", "luis pena ortiz"]
     assert actors.victims("the victims were identified as two local farmers.") == []
+    text = "among the injured are maria lopez, 53; jose diaz, 26; and two other people."
+    assert names(actors.victims(text)) == ["maria lopez", "jose diaz"]
+    text = "the following policemen died in the ambush: major pedro ruiz, captain ana soto."
+    assert names(actors.victims(text)) == ["pedro ruiz", "ana soto"]
+
+
+def test_victims_without_a_title_need_a_sentence_start_and_a_person_shape():
+    assert names(actors.victims("pablo mora, a street vendor, was killed.")) == ["pablo mora"]
+    assert names(actors.victims("it was learned that juan gil and rosa ruiz were shot to death.")) == [
+        "juan gil", "rosa ruiz"]
+    assert names(actors.victims("the rebels accused the army of murdering ana isabel casanova, a student.")) == [
+        "ana isabel casanova"]
+    assert actors.victims("the two men, both soldiers, were killed.") == []
+    # the owner of what was attacked is not its victim
+    assert actors.victims("an attack on the residence of colonel juan carranza") == []
+    assert names(actors.victims("the attack against attorney general dr luis mena")) == ["luis mena"]
 
 
 def test_physical_targets_and_target_types():
