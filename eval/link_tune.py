@@ -5,6 +5,9 @@ input order, exactly as ``incidentwire ingest`` does, and scores the main incide
 score.py's ECB+ scorer (B-cubed over each article's first incident), or GVDB's fields of it.
 
     python eval/link_tune.py ecbplus/dev.jsonl [ecbplus/train.jsonl gvdb/dev.jsonl ...] [--set NAME=VALUE ...]
+    python eval/link_tune.py eval/out/synth-3000-0.jsonl   # made by eval/synth_truth.py
+
+A split is a path under shared/eval, or a JSONL file with ECB+'s gold fields (synth_truth.py's).
 
 ``--set`` overrides a constant of the incidentwire.link modules for the run, in the module that
 uses it (tuning tables in the link package's docstring were made this way). A tuning aid, not part of ``make eval``. The cache
@@ -20,6 +23,7 @@ import itertools
 import json
 import pickle
 import sys
+from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -33,18 +37,20 @@ def _scorer():
     return mod
 
 
-def prepared(path: Path, cache_dir: Path) -> list:
-    """[(article, mentions)] after the per-article stages, in input order (cached)."""
+def prepared(path: Path, cache_dir: Path, relevance_filter: bool = False) -> list:
+    """[(article, mentions)] after the per-article stages, in input order (cached). With the
+    relevance filter off (ECB+'s setting) every article has a main incident; with it on (what
+    ingest does by default) an article it rejects has none, and is scored as a singleton."""
     from incidentwire.dedup import StoryIndex
     from incidentwire.ingest import read_articles
     from incidentwire.pipeline import process
 
-    cache = cache_dir / (path.stem + f".{path.parent.name}.prepared.pkl")
+    cache = cache_dir / (path.stem + f".{path.parent.name}{'.relevant' if relevance_filter else ''}.prepared.pkl")
     if cache.exists() and cache.stat().st_mtime > path.stat().st_mtime:
         return pickle.loads(cache.read_bytes())
     stories, out = StoryIndex(), []
     for item in read_articles([path]):
-        article, mentions = process(item, relevance_filter=False)
+        article, mentions = process(item, relevance_filter=relevance_filter)
         stories.assign(article)
         for m in mentions:
             m.story_id = article.story_id
@@ -72,7 +78,11 @@ def link_and_score(done: list, gold_path: Path, score) -> dict:
     if "subtopic" in gold[0]:  # ECB+: only the incident ids count
         pred = [{"doc_id": a.id, "incidents": [{"incident_id": m.incident_id}
                                                for m in sorted(ms, key=lambda m: m.index)]} for a, ms in done]
-        return score.score_ecbplus(pred, gold)[0]
+        scores = score.score_ecbplus(pred, gold)[0]
+        scores["largest_pred_cluster"] = max(Counter(str(p["incidents"][0]["incident_id"]) for p in pred
+                                                     if p["incidents"]).values())
+        scores["largest_gold_cluster"] = max(Counter(g["subtopic"] for g in gold).values())
+        return scores
     incidents = {i: interchange(Incident(id=i, fields=reconcile(c.mentions))) for i, c in linker.by_id.items()}
     pred = [{"doc_id": a.id, "incidents": [incidents[m.incident_id] for m in sorted(ms, key=lambda m: m.index)]}
             for a, ms in done]
@@ -83,6 +93,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("splits", nargs="+", help="paths under shared/eval, e.g. ecbplus/dev.jsonl")
     ap.add_argument("--set", action="append", default=[], help="NAME=VALUE: override a constant of the link modules")
+    ap.add_argument("--relevance-filter", action="store_true",
+                    help="run the relevance filter as ingest does (synthetic corpora: its off-topic articles)")
     args = ap.parse_args(argv)
     from incidentwire.link import linker, rules, words
 
@@ -96,13 +108,14 @@ def main(argv=None) -> int:
     cache_dir = HERE / "out"
     cache_dir.mkdir(exist_ok=True)
     for split in args.splits:
-        path = SHARED / "eval" / split
-        m = link_and_score(prepared(path, cache_dir), path, score)
+        path = Path(split) if Path(split).is_file() else SHARED / "eval" / split
+        m = link_and_score(prepared(path, cache_dir, args.relevance_filter), path, score)
         if "killed.acc" in m:
             print(f"{split}: killed {m['killed.acc']:.4f} injured {m['injured.acc']:.4f} city {m['city.acc']:.4f}")
             continue
         print(f"{split}: bcubed P {m['all.bcubed.p']:.3f} R {m['all.bcubed.r']:.3f} F1 {m['all.bcubed.f1']:.3f}"
-              f"  pairwise F1 {m['all.pairwise.f1']:.3f}  clusters {m['n_pred_clusters']}/{m['n_gold_clusters']}")
+              f"  pairwise F1 {m['all.pairwise.f1']:.3f}  clusters {m['n_pred_clusters']}/{m['n_gold_clusters']}"
+              f"  largest {m['largest_pred_cluster']}/{m['largest_gold_cluster']}")
     return 0
 
 

@@ -191,7 +191,7 @@ class Linker(WordSimilarity):
             terms, cand, mention.role == "main", mention.publisher)
         mine, theirs = report_year(mention, terms), cand.year
         apart = abs(mine - theirs) if mine is not None and theirs is not None else None
-        return link_score(mention, mf, cand, similarity, apart)
+        return link_score(mention, mf, cand, similarity, apart, terms)
 
     # --------------------------------------------------------------- linking
     def link(self, mention: Mention) -> tuple[str, float | None]:
@@ -214,6 +214,7 @@ class Linker(WordSimilarity):
         # a whole article close in words to several incidents (not only in facts: two attacks of one
         # day and city are told apart by nothing else) bridges them: they were one, split early
         bridged = [si for si in scored if si[0] >= MERGE_MIN and self._similarity[si[1]] >= rules.ARTICLE_TEXT_MIN
+                   and rules.bridge_dates_fit(mf.get("date"), self.by_id[si[1]])
                    ] if mention.role == "main" else []
         if len(bridged) > 1:
             keep = best or bridged[0]
@@ -243,6 +244,8 @@ class Linker(WordSimilarity):
         a, b = self.by_id[keep], self.by_id[gone]  # light ones tell as well as full ones...
         articles_a, articles_b = {m.article_id for m in a.mentions}, {m.article_id for m in b.mentions}
         if articles_a & articles_b or self._split_apart(articles_a, articles_b):
+            return False
+        if rules.fresh_dates_conflict(a.date, rules.reports_of(a), b.date, rules.reports_of(b)):
             return False
         ya, yb = a.year, b.year
         if ya is not None and yb is not None and abs(ya - yb) >= rules.YEAR_GAP:

@@ -6,6 +6,7 @@ points a compatible pair earns from dates, places, attack type, perpetrators, to
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from ..extract.incidents import dates_compatible
@@ -69,6 +70,46 @@ def _days_apart_within(a: dict | None, b: dict | None, days: int) -> bool:
     return da is not None and db is not None and abs((da - db).days) <= days
 
 
+def fresh(date: dict | None, reports: list[tuple[str | None, Counter]]) -> bool:
+    """Whether some report (publication day, words) dates the incident as news: a date read
+    from the text (not guessed from publication) in the ``MAIN_WINDOW_DAYS`` before (or the day
+    after) the report was published, by a report that names no earlier year. A report that
+    names one looks back ("convicted of a 2010 rampage", "killed on Oct. 21, 2011"): its date
+    may be a trial's or an arrest's."""
+    if not date or date.get("rule") == "publication-date":
+        return False
+    day = _day(date.get("value") or "")
+    if day is None:
+        return False
+    return any(p and (pd := _day(p)) is not None and -1 <= (pd - day).days <= MAIN_WINDOW_DAYS
+               and not _names_year_before(terms, day.year) for p, terms in reports)
+
+
+def _names_year_before(terms: Counter, year: int) -> bool:
+    return any(len(w) == 4 and w.isdigit() and 1900 <= int(w) < year for w in terms)
+
+
+def fresh_dates_conflict(a: dict | None, a_reports: list[tuple[str | None, Counter]], b: dict | None,
+                         b_reports: list[tuple[str | None, Counter]]) -> bool:
+    """Two dates that cannot be one day, each given as news by a report (``fresh``): two
+    incidents, however alike their reports read. ``*_reports``: (publication day, words)."""
+    return fresh(a, a_reports) and fresh(b, b_reports) and date_points(a, b) is None
+
+
+def reports_of(cand: Candidate) -> list[tuple[str | None, Counter]]:
+    """(publication day, words) of each report of an incident, as ``fresh`` reads them."""
+    return list(zip((m.published for m in cand.mentions), cand.terms))
+
+
+def bridge_dates_fit(mdate: dict | None, cand: Candidate) -> bool:
+    """Whether a report may bridge (merge) an incident it scores highly against: its date fits
+    the incident's, or the incident is not dated as news (``fresh``). A report whose date conflict
+    was only softened because the words agree (two close articles) is no evidence that an
+    incident dated as news elsewhere is the one it reports (synthetic corpus: such bridges
+    merged incidents of one city a year apart)."""
+    return date_points(mdate, cand.date) is not None or not fresh(cand.date, reports_of(cand))
+
+
 def _within_year_before(event_date: str, published: str | None) -> bool:
     return bool(published) and int(published[:4]) - 1 <= int(event_date[:4]) <= int(published[:4])
 
@@ -98,6 +139,9 @@ def linking_date(fields: dict, mentions: list[Mention]) -> dict | None:
         return date
     givers = [(m, c) for m in mentions for c in m.claims
               if c.field == "date" and c.value.get("value") == date["value"]]
+    # "on Monday", "yesterday" date the event from the publication day; a dateline names its day
+    if any(str(c.value.get("rule", "")).startswith(("weekday", "relative")) for _, c in givers):
+        return date
     if givers and all(m.published == date["value"] and c.start < DATELINE_CHARS for m, c in givers):
         return dict(date, rule="publication-date")
     return date
@@ -137,11 +181,12 @@ def toll_points(mention: Mention, mf: dict, cf: dict) -> float:
 
 
 def link_score(mention: Mention, mf: dict, cand: Candidate, similarity: float,
-               years_apart: int | None = None) -> float | None:
+               years_apart: int | None = None, terms: Counter | None = None) -> float | None:
     """Link score of a mention (with its own reconciled fields ``mf``) against a candidate whose
     reports' words agree with the mention's by ``similarity`` (TF-IDF cosine, average link) and
     which were written ``years_apart`` from it (None: unknown); None when a cannot-link rule
-    forbids it."""
+    forbids it. ``terms``: the mention's words (words.mention_terms)."""
+    terms = Counter() if terms is None else terms
     cf = cand.fields
     # two whole articles (main incidents) are compared word for word: see the module doc, 5.
     whole = mention.role == "main" and any(x.role == "main" for x in cand.mentions)
@@ -161,7 +206,9 @@ def link_score(mention: Mention, mf: dict, cand: Candidate, similarity: float,
         # two close articles: one may have misread the place, or dated the incident by a
         # background date (an earlier attack, a trial): a conflict costs points instead
         place = -ARTICLE_PLACE_CONFLICT_POINTS if place is None else place
-        if date is None and not _days_apart_within(mf.get("date"), cand.date, HARD_DATE_CONFLICT_DAYS):
+        if date is None and not _days_apart_within(mf.get("date"), cand.date, HARD_DATE_CONFLICT_DAYS) \
+                and not fresh_dates_conflict(mf.get("date"), [(mention.published, terms)], cand.date,
+                                             reports_of(cand)):
             date = -ARTICLE_DATE_CONFLICT_POINTS
     if place is None or date is None:
         return None
