@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..extract.incidents import dates_compatible
@@ -70,7 +71,7 @@ def _days_apart_within(a: dict | None, b: dict | None, days: int) -> bool:
     return da is not None and db is not None and abs((da - db).days) <= days
 
 
-def fresh(date: dict | None, reports: list[tuple[str | None, Counter]]) -> bool:
+def fresh(date: dict | None, reports: list[tuple[str | None, Mapping[str, int]]]) -> bool:
     """Whether some report (publication day, words) dates the incident as news: a date read
     from the text (not guessed from publication) in the ``MAIN_WINDOW_DAYS`` before (or the day
     after) the report was published, by a report that names no earlier year. A report that
@@ -85,18 +86,18 @@ def fresh(date: dict | None, reports: list[tuple[str | None, Counter]]) -> bool:
                and not _names_year_before(terms, day.year) for p, terms in reports)
 
 
-def _names_year_before(terms: Counter, year: int) -> bool:
+def _names_year_before(terms: Mapping[str, int], year: int) -> bool:
     return any(len(w) == 4 and w.isdigit() and 1900 <= int(w) < year for w in terms)
 
 
-def fresh_dates_conflict(a: dict | None, a_reports: list[tuple[str | None, Counter]], b: dict | None,
-                         b_reports: list[tuple[str | None, Counter]]) -> bool:
+def fresh_dates_conflict(a: dict | None, a_reports: list[tuple[str | None, Mapping[str, int]]], b: dict | None,
+                         b_reports: list[tuple[str | None, Mapping[str, int]]]) -> bool:
     """Two dates that cannot be one day, each given as news by a report (``fresh``): two
     incidents, however alike their reports read. ``*_reports``: (publication day, words)."""
     return fresh(a, a_reports) and fresh(b, b_reports) and date_points(a, b) is None
 
 
-def reports_of(cand: Candidate) -> list[tuple[str | None, Counter]]:
+def reports_of(cand: Candidate) -> list[tuple[str | None, Mapping[str, int]]]:
     """(publication day, words) of each report of an incident, as ``fresh`` reads them."""
     return list(zip((m.published for m in cand.mentions), cand.terms))
 
