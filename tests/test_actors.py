@@ -64,6 +64,23 @@ def test_victims_without_a_title_need_a_sentence_start_and_a_person_shape():
     assert names(actors.victims("the attack against attorney general dr luis mena")) == ["luis mena"]
 
 
+def test_perpetrators_an_attack_is_attributed_to():
+    text = ("the authorities attributed the murder to the drug mafias. the fmln guerrillas are being held "
+            "responsible. they blame the armed forces for the massacre.")
+    assert names(actors.attributed_perpetrators(text)) == ["drug mafias", "fmln", "armed forces"]
+    # the phrase must name an armed actor
+    assert actors.attributed_perpetrators("the police attributed the fire to an electrical fault") == []
+    # "the same group" points back at a group named elsewhere; a bare "group" names no one
+    assert actors.attributed_perpetrators("The same group had also claimed responsibility for it.") == []
+
+
+def test_targets_hit_where_a_bomb_went_off_or_was_thrown():
+    text = "a bomb exploded opposite a telephone exchange; another was thrown at the soda shop"
+    assert names(types.targets(text)) == ["telephone exchange", "soda shop"]
+    assert names(types.targets("the blast damaged a hotel, two medical clinics, and a construction site")) == [
+        "hotel", "medical clinics", "construction site"]
+
+
 def test_physical_targets_and_target_types():
     text = "guerrillas dynamited two electricity poles and attacked the power substation; police and civilians"
     assert names(types.targets(text)) == ["electricity poles", "power substation"]

@@ -67,6 +67,42 @@ def perpetrators_caseless(text: str) -> list[tuple[str, int, int]]:
     return sorted(found.values(), key=lambda t: t[1])
 
 
+# Who an attack is attributed to, named without case: "the authorities attributed the murder to
+# the drug mafias", "the fmln guerrillas are being held responsible", "the mrta has claimed credit",
+# "we blame the armed forces for". The phrase must end in a word for an armed actor (or hold a
+# group of the gazetteer), its other words plain modifiers (no verb, article or pronoun).
+_ACTOR_HEAD = (r"(?:front|movement|army|armed\s+forces|forces|mafias?|cartels?|squads?|commandos?|guerrillas|"
+               r"rebels|terrorists|group|military|battalion|brigade|units?|traffickers|extraditables|gangs?|"
+               r"paramilitar(?:y|ies)|militias?|police|guards?)")
+_ACTOR_MOD = (r"(?!(?:the|a|an|this|that|these|those|it|they|he|she|we|who|which|and|or|of|by|to|for|in|on|at|"
+              r"with|from|as|is|are|was|were|be|been|has|have|had|not|no|same|other|another|such|its|their|his|"
+              r"her|our|my|your)\b)[\w'’-]+")
+# alone, these words name no one ("the group claimed responsibility"): the group is named elsewhere
+_BARE_HEAD_RE = re.compile(r"^(?:group|front|movement|units?|command|commandos?|forces|battalion|brigade|gangs?|"
+                           r"guards?|cartels?|squads?)$", re.I)
+_ACTOR_NP = rf"(?:the\s+)?(?P<np>(?:{_ACTOR_MOD}\s+){{0,4}}?{_ACTOR_HEAD}(?:\s+of\s+(?:{_ACTOR_MOD}\s+){{0,3}}?{_ACTOR_MOD})?)\b"
+_ATTRIBUTED_RES = [re.compile(p, re.I) for p in (
+    rf"\battribut\w+\s+(?:(?:the|this|that|it|these)\s+(?:[\w-]+\s+){{0,2}}?)?to\s+{_ACTOR_NP}",
+    rf"\bblam(?:e|ed|es|ing)\s+{_ACTOR_NP}\s+for\b",
+    rf"\b{_ACTOR_NP}\s+(?:(?:is|are|was|were|has\s+been|have\s+been)\s+(?:being\s+)?held\s+responsible|"
+    rf"(?:has|have|had)\s+(?:also\s+)?claimed\s+(?:credit|responsibility|authorship))",
+)]
+
+
+def attributed_perpetrators(text: str) -> list[tuple[str, int, int]]:
+    """Armed actors an attack is attributed to, blamed on or claimed by, as the text names them."""
+    found: dict[str, tuple[str, int, int]] = {}
+    for pattern in _ATTRIBUTED_RES:
+        for m in pattern.finditer(text):
+            groups = [g for g in find_groups(m.group("np"))]
+            if groups:
+                surface, s, e, _ = groups[0]
+                found.setdefault(surface.lower(), (surface, m.start("np") + s, m.start("np") + e))
+            elif not _BARE_HEAD_RE.match(m.group("np")):
+                found.setdefault(m.group("np").lower(), (m.group("np"), m.start("np"), m.end("np")))
+    return sorted(found.values(), key=lambda t: t[1])
+
+
 def perpetrator_descriptions(text: str) -> list[tuple[str, int, int]]:
     """How the attackers are described when that says only what they did ("gunmen", "assailants")."""
     return [(noun, start, end) for noun, start, end, says_side in find_attackers(text) if not says_side]

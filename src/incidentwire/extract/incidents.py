@@ -421,6 +421,7 @@ for _name, _field, _find, _scope, _conf in (
          "trigger", 0.5),
         ("actors.perpetrators", "perpetrators", actors.perpetrators, "frame", 0.7),
         ("actors.perpetrators_caseless", "perpetrators", actors.perpetrators_caseless, "trigger", 0.6),
+        ("actors.attributed_perpetrators", "perpetrators", actors.attributed_perpetrators, "frame", 0.6),
         ("responses.responsibility", "responsibility", responses.responsibility, "frame", 0.7),
         ("lexicon.perpetrators", "perpetrators", lexicon.finder("perpetrators"), "frame", 0.5),
         ("lexicon.perpetrator_descriptions", "perpetrator_descriptions", lexicon.finder("perpetrator_descriptions"),

@@ -65,10 +65,16 @@ _TARGET_HEAD = (r"embass(?:y|ies)|consulate|offices?|headquarters|(?:sub)?statio
                 r"vehicles?|trucks?|jeeps?|towers?|pylons?|poles|lines|transformers?|posts?|barracks|bases?|"
                 r"garrisons?|airports?|hospitals?|markets?|restaurants?|universit(?:y|ies)|institutes?|"
                 r"ministry|courthouse|prison|mansion|factory|factories|dams?|ports?|ships?|trains?|"
-                r"railways?|tracks|warehouses?|depots?|centers?|centres?|club|newspaper|network|system")
+                r"railways?|tracks|warehouses?|depots?|centers?|centres?|club|newspaper|network|system|"
+                r"exchanges?|booths?|clinics?|drugstores?|pharmac(?:y|ies)|stands|sites?|airstrips?|"
+                r"agenc(?:y|ies)|monaster(?:y|ies)|temples?|cathedral|chapel|parks?|mines?|refiner(?:y|ies)|"
+                r"terminals?|antennas?|repeaters?|bars?|discotheques?|theaters?|cinemas?|supermarkets?|"
+                r"dealerships?|apartments?")
 _TARGET_ACT = (r"attack(?:s|ed|ing)?(?:\s+(?:on|against))?|bomb(?:s|ed|ing)?|dynamit\w*|burn(?:ed|t|ing)|"
                r"set\s+(?:on\s+)?fire(?:\s+to)?|torch\w*|destroy\w*|damag\w*|blew\s+up|blown\s+up|"
-               r"explo\w*\s+(?:at|in|near|outside|in\s+front\s+of)|hurled\s+\w+\s+at|fired\s+(?:at|on)|"
+               r"explo\w*\s+(?:at|in|near|outside|in\s+front\s+of|opposite|next\s+to|inside)|"
+               r"(?:hurled|threw|thrown|placed|planted)\s+(?:[\w-]+\s+){0,3}?(?:at|in|under|inside|near)|"
+               r"fired\s+(?:at|on)|"
                r"raid(?:ed)?|storm(?:ed)?|occupied|sabotag\w*|machinegunned|hit")
 # words that end a target's noun phrase on its left: determiners, numbers, prepositions, verbs
 _TARGET_NOT_MOD = re.compile(
@@ -149,7 +155,8 @@ def weapons(text: str) -> list[tuple[str, int, int]]:
 
 def targets(text: str) -> list[tuple[str, int, int]]:
     """Physical targets named right after an attack verb ("dynamited two electricity poles",
-    "attacked the santo tomas presidential farm") or before a passive one ("the liqueur plant was
+    "attacked the santo tomas presidential farm"), where a bomb went off or was thrown ("exploded
+    opposite a telephone exchange", "was thrown at the soda shop") or before a passive one ("the liqueur plant was
     partially destroyed"), and those listed after the first one ("burned the offices, the agrarian
     bank and the national bank"): the head noun with the modifiers right before it (up to four,
     stopping at a determiner, number, preposition or verb), lower-cased, as the article words it."""
