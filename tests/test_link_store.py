@@ -185,17 +185,21 @@ def test_a_card_packs_report_words_and_weighs_them_as_the_counter_would():
     from incidentwire.records import Mention
 
     plain = Counter({"bomb": 3, "Aden": 2, "2011": 1, "o'brien": 1, "well-known": 70, "market": 1})
-    odd = [Counter({"two words": 1}), Counter({"iPhone": 1}), Counter({"Aden": 1, "aden": 2}), Counter({"x1": 0})]
+    odd = [Counter({"two words": 1}), Counter({"iPhone": 1}), Counter({"Aden": 1, "aden": 2}), Counter({"x1": 0}),
+           Counter({"bomb": 128})]
     assert PackedTerms.pack(plain) is not None and all(PackedTerms.pack(t) is None for t in odd)
     cand = link.Candidate("inc-1", mentions=[Mention(article_id=f"a{k}", index=0, role="main")
-                                             for k in range(5)], terms=[plain, *odd])
+                                             for k in range(6)], terms=[plain, *odd])
     light = link_known.candidate_of_card("inc-1", link_known.card_of(cand))
     assert light.terms == cand.terms and isinstance(light.terms[0], PackedTerms)
-    assert [type(t) for t in light.terms[1:]] == [Counter] * 4
+    assert [type(t) for t in light.terms[1:]] == [Counter] * 5
     words, weights = light.terms[0].basis()
     expected = term_basis(plain)
     assert words == list(expected) and np.array_equal(weights, np.fromiter(expected.values(), dtype=np.float64))
     assert words[:3] == ["bomb", "aden", "2011"] and weights[1] == term_basis(Counter({"Aden": 2}))["aden"]
+    # a card written before (counts as a list, any size) reads and weighs the same
+    before = PackedTerms(" ".join(words), [3, -2, 1, 1, 200, 1])
+    assert before["well-known"] == 200 and before.basis()[1][4] == term_basis(Counter({"well-known": 200}))["well-known"]
 
 
 def test_the_store_ranks_shared_word_keys_as_the_postings_do(tmp_path):

@@ -78,7 +78,7 @@ class Member:
 
 def card_of(cand: Candidate) -> str:
     """The incident as scoring reads it, as JSON (see the module doc). A report's words are
-    packed (vectors.PackedTerms: one string of words and a list of counts), which decodes in
+    packed (vectors.PackedTerms: one string of words and one of counts), which decodes in
     about half the time of a {word: count} object and is weighed without a Counter; words that
     cannot be packed keep the object form, which ``candidate_of_card`` reads too (as it does
     the cards of stores written before)."""
