@@ -1,5 +1,5 @@
 """The duplicate index (dedup.StoryIndex) keeps signatures in a numpy matrix and datasketch's
-LSH banding in plain dicts: it must group exactly the stories datasketch's own MinHashLSH and
+LSH banding in sorted arrays (dedup.BandIndex): it must group exactly the stories datasketch's own MinHashLSH and
 MinHash.jaccard group, on text where many articles are near-copies of a few templates."""
 
 from __future__ import annotations
@@ -79,3 +79,27 @@ def test_banding_is_the_one_datasketch_picks():
     stay what MinHashLSH computes for our threshold, permutations and weights."""
     lsh = MinHashLSH(threshold=dedup.THRESHOLD, num_perm=dedup.NUM_PERM, weights=dedup.LSH_WEIGHTS)
     assert dedup.BANDS == (lsh.b, lsh.r)
+
+
+def test_band_index_finds_every_row_under_a_band_key_sorted_in_or_not():
+    """dedup.BandIndex files (band, key) pairs in one sorted array under a 60-bit prefix of the
+    key: a look-up gives exactly the rows with an equal key in the same band, whether they were
+    sorted in or still wait in the recent dict, and never a row whose key differs only in the
+    bits the prefix leaves out, nor one with that key in another band."""
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    n, bands = 3000, dedup._bands()[0]
+    keys = rng.integers(0, 2**63, size=(n, bands), dtype=np.uint64)
+    keys[::7, 3] = keys[0, 3]                    # a big bucket
+    keys[14::13, 2] = keys[1, 2] ^ np.uint64(1)  # the same prefix as row 1's key, not the same key
+    keys[2::17, 5] = keys[0, 3]                  # row 0's band-3 key, in band 5
+    index = dedup.BandIndex(bands)
+    index.add_many(keys[:1000], np.arange(1000))
+    for row in range(1000, n):                   # sorted in past 1,024 recent rows, some left waiting
+        index.add(keys[row], row)
+    assert index._recent
+    for probe in [0, 1, 2, 13, 14, 999, 1000, 2500, n - 1]:
+        expected = np.flatnonzero((keys == keys[probe]).any(axis=1)).tolist()
+        assert index.rows(keys[probe]).tolist() == expected
+    assert 1 not in index.rows(keys[14]).tolist() and len(index.rows(keys[0])) >= n // 7
