@@ -10,7 +10,9 @@ because a shared machine skews every timing):
 - ``workers_2_vs_1_speedup``: the same corpus on 1 and on 2 worker processes;
 - ``size_<b>_vs_<a>_time_ratio`` for consecutive sizes (default 1k, 10k; linear scaling is a
   ratio of 10); ``..._cpu_ratio`` the same in CPU seconds of the whole
-  process tree, which other programs on a shared machine do not inflate;
+  process tree, which other programs on a shared machine do not inflate (``..._driver_cpu_ratio``:
+  the ingesting process alone; ``e2e_<n>_worker_cpu_ms_per_article`` the workers' share), and
+  ``e2e_<n>_load_avg_1m_mean`` / ``_max`` the load sampled while each size ran;
 - ``dask_equals_local``: a corpus ingested on 2 local workers and on a 2-worker Dask
   LocalCluster gives the same database fingerprint (engine.database_fingerprint); with
   ``dask_2workers_articles_per_s``;
@@ -53,6 +55,7 @@ class PeakRSS:
 
         self._proc, self._interval, self.peak, self.pss_peak = psutil.Process(), interval, 0, 0
         self._pss_every, self._n = pss_every, 0
+        self.loads: list[float] = []  # the 1-minute load average, every ``pss_every`` samples
         self.at_peak: list[tuple[str, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -70,6 +73,8 @@ class PeakRSS:
         rows, pss = [], 0
         self._n += 1
         with_pss = self._n % self._pss_every == 1
+        if with_pss:
+            self.loads.append(os.getloadavg()[0])
         for p in [self._proc, *self._proc.children(recursive=True)]:
             try:
                 if with_pss:
@@ -171,6 +176,9 @@ def _memory(out: dict, prefix: str, rss: PeakRSS) -> None:
     out[f"{prefix}_peak_rss_mb"] = rss.mb
     out[f"{prefix}_peak_pss_mb"] = rss.pss_mb
     out[f"{prefix}_rss_at_peak_mb"] = rss.breakdown
+    if rss.loads:  # what else ran: wall times are comparable only under like loads
+        out[f"{prefix}_load_avg_1m_mean"] = round(sum(rss.loads) / len(rss.loads), 2)
+        out[f"{prefix}_load_avg_1m_max"] = round(max(rss.loads), 2)
 
 
 def run(args) -> dict:
@@ -197,6 +205,8 @@ def run(args) -> dict:
                 out[f"e2e_2workers_{n}_articles_per_s"] = round(n / walls[n], 1)
                 out[f"e2e_{n}_cpu_ms_per_article"] = round(1000 * cpu[corpora[n].name] / n, 1)
                 out[f"e2e_{n}_driver_cpu_ms_per_article"] = round(1000 * cpu["driver:" + corpora[n].name] / n, 1)
+                out[f"e2e_{n}_worker_cpu_ms_per_article"] = round(
+                    1000 * (cpu[corpora[n].name] - cpu["driver:" + corpora[n].name]) / n, 1)
                 _memory(out, f"e2e_{n}", rss)
             if "workers" not in skip:
                 out[f"local_1worker_{small}_articles_per_s"] = round(small / t1, 1)
@@ -215,6 +225,10 @@ def run(args) -> dict:
                 # the ingesting process and its workers do not
                 out[f"size_{b}_vs_{a}_time_ratio"] = round(walls[b] / walls[a], 2)
                 out[f"size_{b}_vs_{a}_cpu_ratio"] = round(cpu[corpora[b].name] / cpu[corpora[a].name], 2)
+                # the ingesting process's share: what grows with the store (the workers' per-article
+                # work does not), so the ratio above moves with this one
+                out[f"size_{b}_vs_{a}_driver_cpu_ratio"] = round(
+                    cpu["driver:" + corpora[b].name] / cpu["driver:" + corpora[a].name], 2)
             if "dask" not in skip:
                 tl, _, local_db = _timed_ingest(two, corpora[dask_n], tmp / "dask-local.db")
 
