@@ -62,6 +62,7 @@ class Linker(WordSimilarity):
         # looked up, and which words the query vector of ``_space`` holds (vectors.py), which
         # every candidate's score needs: a mention meets ~20 candidates of ~2 reports each.
         self._idf: dict[str, float] = {}
+        self._subjects: tuple[dict, dict] = (self._idf, {})
         self._query: Counter | None = None
         self._space = TermSpace(PRIOR_DOCUMENTS)
         self._common: set[str] = set()
@@ -191,7 +192,8 @@ class Linker(WordSimilarity):
             terms, cand, mention.role == "main", mention.publisher)
         mine, theirs = report_year(mention, terms), cand.year
         apart = abs(mine - theirs) if mine is not None and theirs is not None else None
-        return link_score(mention, mf, cand, similarity, apart, terms)
+        missing = bool(rules.NAME_CONFLICT_POINTS) and mention.role == "main" and self.subject_missing(terms, cand)
+        return link_score(mention, mf, cand, similarity, apart, terms, missing)
 
     # --------------------------------------------------------------- linking
     def link(self, mention: Mention) -> tuple[str, float | None]:
@@ -233,6 +235,12 @@ class Linker(WordSimilarity):
         mention.incident_id = incident_id
         return incident_id, (best[0] if best else None)
 
+    def _subjects_differ(self, a: Candidate, b: Candidate) -> bool:
+        """Whether a main report of one incident is about someone the other's reports never name
+        while recalling their subject (words.WordSimilarity.subject_missing)."""
+        return any(m.role == "main" and self.subject_missing(t, other)
+                   for one, other in ((a, b), (b, a)) for m, t in zip(one.mentions, one.terms))
+
     def _merge(self, keep: str, gone: str) -> bool:
         """Move every report of incident ``gone`` to ``keep`` when nothing keeps them apart: neither
         is reviewed, no analyst split them, no article reports both, they were written within
@@ -246,6 +254,8 @@ class Linker(WordSimilarity):
         if articles_a & articles_b or self._split_apart(articles_a, articles_b):
             return False
         if rules.fresh_dates_conflict(a.date, rules.reports_of(a), b.date, rules.reports_of(b)):
+            return False
+        if rules.NAME_CONFLICT_POINTS and self._subjects_differ(a, b):
             return False
         ya, yb = a.year, b.year
         if ya is not None and yb is not None and abs(ya - yb) >= rules.YEAR_GAP:

@@ -34,6 +34,9 @@ DATELINE_CHARS = 200
 # then count YEAR_CONFLICT_POINTS less (package docstring, point 6)
 YEAR_GAP = 3
 YEAR_CONFLICT_POINTS = 3.0
+# a main report about someone the incident's reports never name, recalling their subject
+# (words.WordSimilarity.subject_missing), where the words decide (package docstring, point 8)
+NAME_CONFLICT_POINTS = 4.0
 
 
 def _day(value: str) -> dt.date | None:
@@ -182,7 +185,8 @@ def toll_points(mention: Mention, mf: dict, cf: dict) -> float:
 
 
 def link_score(mention: Mention, mf: dict, cand: Candidate, similarity: float,
-               years_apart: int | None = None, terms: Counter | None = None) -> float | None:
+               years_apart: int | None = None, terms: Counter | None = None,
+               subject_missing: bool = False) -> float | None:
     """Link score of a mention (with its own reconciled fields ``mf``) against a candidate whose
     reports' words agree with the mention's by ``similarity`` (TF-IDF cosine, average link) and
     which were written ``years_apart`` from it (None: unknown); None when a cannot-link rule
@@ -195,7 +199,7 @@ def link_score(mention: Mention, mf: dict, cand: Candidate, similarity: float,
     # where the words decide (an off-topic side, two close articles), so does the year they
     # were written in: two events of one kind years apart share most of their words
     words = text - (YEAR_CONFLICT_POINTS if mention.role == "main" and years_apart is not None
-                    and years_apart >= YEAR_GAP else 0.0)
+                    and years_apart >= YEAR_GAP else 0.0) - (NAME_CONFLICT_POINTS if subject_missing else 0.0)
     place = place_points(mf.get("location") or {}, cf.get("location") or {})
     date = date_points(mf.get("date"), cand.date)
     if not (mention.on_topic and any(x.on_topic for x in cand.mentions)):

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from .known import Candidate
 
 PRIOR_DOCUMENTS = 50
+# the name a report is about: written SUBJECT_MIN_COUNT times or more (package docstring, point 8)
+SUBJECT_MIN_COUNT = 6
+SUBJECT_REPORTS = 3
 MAX_TERMS = 400
 NAME_WEIGHT = 2.5
 _THIS_YEAR = dt.date.today().year
@@ -104,8 +107,9 @@ def mention_terms(m: Mention) -> Counter:
 class WordSimilarity:
     """The linker's word statistics: document frequencies of every counted report's words and
     the TF-IDF cosine of a mention with a known incident's reports. Mixed into ``Linker``, which
-    sets ``df``, ``n_mentions``, ``blocks``, ``_common``, the memos ``_idf`` and ``_query`` (the
-    Counter whose vector ``_space`` holds as its query) and ``_space`` (vectors.TermSpace, which
+    sets ``df``, ``n_mentions``, ``blocks``, ``_common``, the memos ``_idf``, ``_subjects``
+    ((the ``_idf`` memo they were found with, {id of a report's words: its subject})) and
+    ``_query`` (the Counter whose vector ``_space`` holds as its query) and ``_space`` (vectors.TermSpace, which
     keeps the same counts as arrays)."""
 
     def _count_words(self, terms: Counter) -> None:
@@ -163,10 +167,68 @@ class WordSimilarity:
         self._query = None  # the space's query is no longer the mention's
         return sum(sims) / len(sims) if sims else 0.0
 
+    def subject(self, terms: Counter) -> str | None:
+        """The name a report is about: of the names it writes ``SUBJECT_MIN_COUNT`` times or
+        more, the one of highest TF-IDF weight (None when there is none). Memoised for the
+        current word counts, like the idf."""
+        counts_of, memo = self._subjects
+        if counts_of is not self._idf:  # the word counts changed (the idf memo was renewed)
+            memo = {}
+            self._subjects = (self._idf, memo)
+        key = id(terms)
+        if key not in memo:
+            names = [w for w, c in terms.items() if c >= SUBJECT_MIN_COUNT and w[:1].isupper()
+                     and w not in _CALENDAR]
+            memo[key] = max(names, key=lambda w: (math.log(terms[w]) + 1) * self.idf(w.lower())) if names else None
+        return memo[key]
+
+    def subject_missing(self, terms: Counter, cand: Candidate) -> bool:
+        """Whether the report is about someone the incident's reports never name, while naming
+        less often someone they are about: a second event of one kind (a lineman of a team
+        arrested for drunk driving weeks after a receiver of the same team) reads like the first
+        and recalls it; the first never names the second. The report is about its ``subject``;
+        the incident's reports are about a name that ``SUBJECT_REPORTS`` or more of them write
+        ``SUBJECT_MIN_COUNT`` times or more."""
+        if len(cand.terms) < SUBJECT_REPORTS:
+            return False
+        name, recalled = self._subject_and_recalled(terms)
+        if not recalled:
+            return False
+        low = name.lower()
+        if any(name in t or low in t if isinstance(t, dict) else _writes(t, low) for t in cand.terms):
+            return False
+        return any(sum(_count(t, n) >= SUBJECT_MIN_COUNT for t in cand.terms) >= SUBJECT_REPORTS
+                   for n in recalled)
+
+    def _subject_and_recalled(self, terms: Counter) -> tuple[str | None, list[str]]:
+        """The report's ``subject`` and the other names it writes less often (memoised like it)."""
+        memo = self._subjects[1]
+        key = ("recalled", id(terms))
+        if key not in memo:
+            name = self.subject(terms)
+            mine = terms[name] if name else 0
+            memo[key] = name, [w for w, c in terms.items() if c < mine and w[:1].isupper() and w not in _CALENDAR]
+        return memo[key]
+
     def term_weights(self, terms: Counter) -> dict[str, float]:
         """TF-IDF weights of ``terms`` as the cosines use them (keyed lower-case, names times
         ``NAME_WEIGHT``)."""
         return self._space.weights_of(terms, self.n_mentions)
+
+
+_CALENDAR = {*(d.capitalize() for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                                         "sunday")),
+             *(m.capitalize() for m in ("january", "february", "march", "april", "may", "june", "july",
+                                        "august", "september", "october", "november", "december"))}
+
+
+def _count(terms: Counter, name: str) -> int:
+    return terms.get(name, 0) + terms.get(name.lower(), 0)
+
+
+def _writes(terms, word: str) -> bool:
+    """Whether a link card's packed words (vectors.PackedTerms) hold the lower-cased ``word``."""
+    return f" {word} " in f" {terms.text} "
 
 
 def report_year(mention: Mention, terms: Counter) -> int | None:
