@@ -65,3 +65,11 @@ def test_incidents_dated_as_news_weeks_apart_are_neither_bridged_nor_merged():
     dateline = {"value": "2018-03-26", "precision": "day", "rule": "publication-date"}
     assert rules.bridge_dates_fit(dateline, lk.by_id[b]) and not rules.bridge_dates_fit(dateline, lk.by_id[a])
     assert not lk._merge(a, b) and not lk.merged
+
+
+def test_a_date_read_from_last_week_fits_the_days_around_it():
+    week = {"value": "2007-04-03", "precision": "day", "rule": "relative-week+published"}
+    day = {"value": "2007-04-09", "precision": "day", "rule": "absolute"}
+    assert rules.date_points(week, day) == 0.0 and rules.date_points(day, week) == 0.0
+    assert rules.date_points(dict(week, rule="absolute"), day) is None  # two days: a cannot-link
+    assert rules.date_points(week, dict(day, value="2007-04-12")) is None  # beyond the week

@@ -61,7 +61,10 @@ def date_points(mdate: dict | None, cdate: dict | None) -> float | None:
         gap = (da - db).days if a_pub and not b_pub else (db - da).days if b_pub and not a_pub else abs((da - db).days)
         return 0.0 if -1 <= gap <= MAIN_WINDOW_DAYS or (a_pub and b_pub and abs(gap) <= MAIN_WINDOW_DAYS) else None
     if not dates_compatible(a, b):
-        return None
+        # "last week" names a week, not a day: it fits any day of the 7 around it
+        weekly = any(str((d or {}).get("rule", "")).startswith("relative-week") for d in (mdate, cdate))
+        da, db = _day(a), _day(b)
+        return 0.0 if weekly and da and db and abs((da - db).days) <= 7 else None
     return 2.0 if a == b and len(a) == 10 else 1.0
 
 
