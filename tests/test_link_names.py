@@ -60,3 +60,20 @@ def test_a_report_naming_the_incidents_subject_or_not_recalling_it_is_not_held_a
     # about someone else, but not recalling Jackson: nothing says it is a second event
     unrelated = link.mention_terms(_report("w1", _about("Williams", "Jamal", 8)))
     assert not lk.subject_missing(unrelated, cand)
+
+
+def test_an_incident_read_from_its_link_card_is_judged_the_same():
+    """Stored incidents are scored from their cards, whose words are packed (vectors.PackedTerms)."""
+    from incidentwire.link.known import candidate_of_card, card_of
+
+    lk = _linker()
+    first, _ = lk.link(_report("j1", _about("Jackson", "Vincent", 7)))
+    for k in (2, 3):
+        lk.link(_report(f"j{k}", _about("Jackson", "Vincent", 6 + k)))
+    light = candidate_of_card(first, card_of(lk.by_id[first]))
+    assert light.light and not any(isinstance(t, dict) for t in light.terms)
+    recall = "It is the second arrest this season: Jackson was arrested in December."
+    for text in (_about("Williams", "Jamal", 8, recall), _about("Jackson", "Vincent", 9)):
+        terms = link.mention_terms(_report("x", text))
+        assert lk.subject_missing(terms, light) == lk.subject_missing(terms, lk.by_id[first])
+    assert lk.subject_missing(link.mention_terms(_report("x", _about("Williams", "Jamal", 8, recall))), light)

@@ -197,7 +197,9 @@ publication order, for comparison after a rule change).
    every report of a city writes. The last rows were chosen on dev, where the rule separates
    topic 35; on train it changes one link (+0.001), so dev's 0.950 is the split it was made
    on, not a held-out number. Cost: link_tune's synthetic 3,000 articles 13.2 vs 12.4 s user
-   (three runs each, load 3.8 to 4.5 on 2 cores: within the noise of one run).
+   (three runs each, load 3.8 to 4.5 on 2 cores: within the noise of one run); bench link
+   --quick at 100k stored incidents, p50 / p99 ms with points 7 and 8: 0.80 / 9.3 and 0.59 /
+   5.96 (two runs), before them 0.62 / 6.49 (load 3.8 to 4.1).
 
 The words of a mention travel as a ``link_terms`` claim: {word: count} of the sentences that
 hold its claims (for the main incident, the whole article), with their span as evidence.
