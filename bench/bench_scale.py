@@ -10,8 +10,11 @@ because a shared machine skews every timing):
 - ``workers_2_vs_1_speedup``: the same corpus on 1 and on 2 worker processes;
 - ``size_<b>_vs_<a>_time_ratio`` for consecutive sizes (default 1k, 10k; linear scaling is a
   ratio of 10); ``..._cpu_ratio`` the same in CPU seconds of the whole
-  process tree, which other programs on a shared machine do not inflate (``..._driver_cpu_ratio``:
-  the ingesting process alone; ``e2e_<n>_worker_cpu_ms_per_article`` the workers' share), and
+  process tree, which other programs on a shared machine inflate less than wall time, but do
+  (``..._driver_cpu_ratio``:
+  the ingesting process alone; ``e2e_<n>_worker_cpu_ms_per_article`` the workers' share;
+  ``..._cpu_ratio_load_normalized`` the CPU ratio with each run's driver CPU counted in units of
+  its own workers' CPU, which the load of a run inflates alike: ``_driver_share``), and
   ``e2e_<n>_load_avg_1m_mean`` / ``_max`` the load sampled while each size ran;
 - ``dask_equals_local``: a corpus ingested on 2 local workers and on a 2-worker Dask
   LocalCluster gives the same database fingerprint (engine.database_fingerprint); with
@@ -172,6 +175,18 @@ def _write_corpora(corpora: dict[int, Path]) -> int:
     return int(done.stdout.split()[-1])
 
 
+def _driver_share(cpu: dict, name: str) -> float:
+    """1 + the driver's CPU over the workers' in one run. On 2 shared cores a CPU second does
+    less work the busier the machine (a 100k run on this box: the workers' CPU an article, which
+    nothing in the store changes, rose from 24 to 35 ms as other programs came and went), so a
+    CPU ratio of two runs carries the load of each; the driver and its workers share the
+    load of their run, and the workers' work an article is the same at every size, so
+    ``size * _driver_share`` compares two sizes as if their workers had run as fast:
+    ``..._cpu_ratio_load_normalized``."""
+    driver = cpu["driver:" + name]
+    return 1 + driver / (cpu[name] - driver)
+
+
 def _memory(out: dict, prefix: str, rss: PeakRSS) -> None:
     out[f"{prefix}_peak_rss_mb"] = rss.mb
     out[f"{prefix}_peak_pss_mb"] = rss.pss_mb
@@ -229,6 +244,8 @@ def run(args) -> dict:
                 # work does not), so the ratio above moves with this one
                 out[f"size_{b}_vs_{a}_driver_cpu_ratio"] = round(
                     cpu["driver:" + corpora[b].name] / cpu["driver:" + corpora[a].name], 2)
+                out[f"size_{b}_vs_{a}_cpu_ratio_load_normalized"] = round(
+                    b / a * _driver_share(cpu, corpora[b].name) / _driver_share(cpu, corpora[a].name), 2)
             if "dask" not in skip:
                 tl, _, local_db = _timed_ingest(two, corpora[dask_n], tmp / "dask-local.db")
 
