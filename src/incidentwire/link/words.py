@@ -108,7 +108,7 @@ class WordSimilarity:
     """The linker's word statistics: document frequencies of every counted report's words and
     the TF-IDF cosine of a mention with a known incident's reports. Mixed into ``Linker``, which
     sets ``df``, ``n_mentions``, ``blocks``, ``_common``, the memos ``_idf``, ``_subjects``
-    ((the ``_idf`` memo they were found with, {id of a report's words: its subject})) and
+    ((the ``_idf`` memo they were found with, {id of a report's words: (those words, subject)})) and
     ``_query`` (the Counter whose vector ``_space`` holds as its query) and ``_space`` (vectors.TermSpace, which
     keeps the same counts as arrays)."""
 
@@ -167,20 +167,29 @@ class WordSimilarity:
         self._query = None  # the space's query is no longer the mention's
         return sum(sims) / len(sims) if sims else 0.0
 
-    def subject(self, terms: Counter) -> str | None:
-        """The name a report is about: of the names it writes ``SUBJECT_MIN_COUNT`` times or
-        more, the one of highest TF-IDF weight (None when there is none). Memoised for the
-        current word counts, like the idf."""
+    def _subject_memo(self) -> dict:
+        """The memo of ``subject`` and ``_subject_and_recalled`` for the current word counts:
+        renewed with the idf memo (a subject is chosen by idf). Entries keep the words they were
+        found for, so a report's words that reuse the id of others gone miss instead of reading
+        their answer."""
         counts_of, memo = self._subjects
         if counts_of is not self._idf:  # the word counts changed (the idf memo was renewed)
             memo = {}
             self._subjects = (self._idf, memo)
-        key = id(terms)
-        if key not in memo:
+        return memo
+
+    def subject(self, terms: Counter) -> str | None:
+        """The name a report is about: of the names it writes ``SUBJECT_MIN_COUNT`` times or
+        more, the one of highest TF-IDF weight (None when there is none). Memoised for the
+        current word counts, like the idf."""
+        memo = self._subject_memo()
+        hit = memo.get(id(terms))
+        if hit is None or hit[0] is not terms:
             names = [w for w, c in terms.items() if c >= SUBJECT_MIN_COUNT and w[:1].isupper()
                      and w not in _CALENDAR]
-            memo[key] = max(names, key=lambda w: (math.log(terms[w]) + 1) * self.idf(w.lower())) if names else None
-        return memo[key]
+            hit = memo[id(terms)] = (terms, max(names, key=lambda w: (math.log(terms[w]) + 1) * self.idf(w.lower()))
+                                     if names else None)
+        return hit[1]
 
     def subject_missing(self, terms: Counter, cand: Candidate) -> bool:
         """Whether the report is about someone the incident's reports never name, while naming
@@ -202,13 +211,15 @@ class WordSimilarity:
 
     def _subject_and_recalled(self, terms: Counter) -> tuple[str | None, list[str]]:
         """The report's ``subject`` and the other names it writes less often (memoised like it)."""
-        memo = self._subjects[1]
+        memo = self._subject_memo()
         key = ("recalled", id(terms))
-        if key not in memo:
+        hit = memo.get(key)
+        if hit is None or hit[0] is not terms:
             name = self.subject(terms)
             mine = terms[name] if name else 0
-            memo[key] = name, [w for w, c in terms.items() if c < mine and w[:1].isupper() and w not in _CALENDAR]
-        return memo[key]
+            hit = memo[key] = (terms, (name, [w for w, c in terms.items()
+                                              if c < mine and w[:1].isupper() and w not in _CALENDAR]))
+        return hit[1]
 
     def term_weights(self, terms: Counter) -> dict[str, float]:
         """TF-IDF weights of ``terms`` as the cosines use them (keyed lower-case, names times
