@@ -114,8 +114,11 @@ _NOT_VERB = (r"(?!\s+(?:be|been|have|has|had|not|also|well|never|still|soon|yet|
              r"face|seek|help|lead|continue|remain|come|go|get|make|become|cause|prove|affect|"
              r"include|result|appear|seem|try|turn|use|see|say|give|apply|happen|occur|return|"
              r"die|rise|fall|strike|attack|know|well|or\s+may)\b)")
-_MON = (rf"(?:(?:january|february|march|april|june|july|august|september|october|november|"
-        rf"december)\b|may\b{_NOT_VERB}|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?)")
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december"]
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_MON = (rf"(?:(?:{'|'.join(m for m in MONTHS if m != 'may')})\b|may\b{_NOT_VERB}|"
+        rf"(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b\.?)")
 # What must not follow a day or a year for it to be one: decimals, times, amounts, ages, counts.
 _NUM_TAIL = (r"(?![.,:]\d|\s*(?:%|-year|-month|-day)|\s*(?:percent|per\s+cent|million|billion|"
              r"thousand|hundred|am|pm|a\.m|p\.m|gmt|utc|hrs|hours|local)\b)")
@@ -124,7 +127,6 @@ _COUNT_TAIL = (r"(?!\s*(?:people|persons|men|women|children|soldiers|troops|poli
                r"metres|meters|dollars|euros|tonnes|tons)\b)")
 _LEADS = (r"in|on|since|during|throughout|until|till|by|before|after|from|between|"
           r"(?:end|beginning|start|middle)\s+of")
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 
@@ -167,7 +169,7 @@ _RELATIVE_RX = re.compile(rf"""
  |\b(?P<thisyear>(?:(?:early|earlier)\s+(?:in\s+)?)?this\s+year)\b
 """, re.VERBOSE)
 _WEEKDAY_RX = re.compile(rf"""\b(?P<wd>(?:(?P<wd_last>last|this\s+past|past)\s+)?
-    (?P<wd_w>{'|'.join(_WEEKDAYS)})(?:\s+(?:morning|afternoon|evening|night))?)\b""", re.VERBOSE)
+    (?P<wd_w>{'|'.join(WEEKDAYS)})(?:\s+(?:morning|afternoon|evening|night))?)\b""", re.VERBOSE)
 _MON_ONLY = re.compile(_MON)
 _TITLE_WORD = re.compile(r"[A-Z][A-Za-z]+\s+$")
 _NOT_PAST = re.compile(r"(?:next|coming|following|every|each|until|till)\s+$")
@@ -176,7 +178,7 @@ _SCANS = [(_YEAR_RX, ("19", "20"), 30, 16), (_MONTH_RX, ("jan", "feb", "mar", "a
            "jul", "aug", "sep", "oct", "nov", "dec"), 30, 30),
           (_RELATIVE_RX, ("yesterday", "today", "tonight", "night", "week", "month", "year", "ago",
                           "morning", "afternoon", "evening"), 30, 12),
-          (_WEEKDAY_RX, tuple(_WEEKDAYS), 20, 24)]
+          (_WEEKDAY_RX, tuple(WEEKDAYS), 20, 24)]
 # Where expressions overlap, the lower rank wins (relative kinds: 2).
 _RANK = {"absolute": 0, "yearless": 1, "month-name": 3, "weekday": 4}
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -231,7 +233,7 @@ def _read(m: re.Match, text: str) -> list[tuple[str, int, int, tuple]]:
     if kind == "wd":
         if _NOT_PAST.search(m.string, max(0, start - 20), start):
             return []
-        return [("weekday", start, end, (_WEEKDAYS.index(g("wd_w")), bool(g("wd_last"))))]
+        return [("weekday", start, end, (WEEKDAYS.index(g("wd_w")), bool(g("wd_last"))))]
     if kind == "today" and text[start:end] == "Today":
         if _TITLE_WORD.search(text, max(0, start - 30), start):
             return []  # a title: "Kazakhstan Today", "USA Today"

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from ..extract.dates import MONTHS, WEEKDAYS
 from ..extract.incidents import no_incident_tolls
 from ..records import Article, Claim, Mention
 from ..stopwords import STOP_WORDS
@@ -227,10 +228,7 @@ class WordSimilarity:
         return self._space.weights_of(terms, self.n_mentions)
 
 
-_CALENDAR = {*(d.capitalize() for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                                         "sunday")),
-             *(m.capitalize() for m in ("january", "february", "march", "april", "may", "june", "july",
-                                        "august", "september", "october", "november", "december"))}
+_CALENDAR = {w.capitalize() for w in (*WEEKDAYS, *MONTHS)}
 
 
 def _count(terms: Counter, name: str) -> int:
