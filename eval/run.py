@@ -70,7 +70,7 @@ def _truncate(src: Path, dst: Path, limit: int) -> Path:
 DEFAULT_BENCHMARKS = ["seeds", "muc4_dev", "ecbplus_dev", "gvdb_dev", "ingest"]  # muc4_tst3 is test: eval-learned only
 EXTRACTORS = ["rules", "learned", "rules+learned"]
 # per-document benchmarks score what each article says (see the module docstring)
-EXPORT_FORMAT = {"muc4": "eval-jsonl-articles", "gvdb": "eval-jsonl-articles"}
+EXPORT_FORMAT = {"muc4": "eval-jsonl-muc4", "gvdb": "eval-jsonl-articles"}
 LINKED_KEYS = {"muc4": ("micro_gtt.p", "micro_gtt.r", "micro_gtt.f1"), "gvdb": ("killed.acc", "injured.acc")}
 MUC_ROLES = ["perp_individual", "perp_org", "target", "victim", "weapon", "incident_type", "micro_gtt"]
 

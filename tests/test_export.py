@@ -149,3 +149,23 @@ def test_eval_jsonl_articles_gives_what_each_article_says(db):
     assert linked["sousse-atlas-1"]["incidents"][0]["killed"]["best"] == 38
     assert (atlas["killed"]["best"], meridian["killed"]["best"]) == (27, 38)
     assert atlas["perpetrators"] == [] and meridian["perpetrators"] == ["Islamic State"]
+
+
+def test_eval_jsonl_muc4_adds_described_attackers_only_there(tmp_path):
+    """MUC-4 codes "two unidentified gunmen" as a perpetrator; the stored perpetrators, which
+    linking and alerts read, name actors only. The MUC-4 export adds the description."""
+    data = tmp_path / "in"
+    data.mkdir()
+    (data / "lima.txt").write_text(
+        "Gunmen kill judge in Lima\n\nLIMA, Peru (Wire) -- Two unidentified gunmen shot dead a judge outside "
+        "his home in Lima on Monday, 4 March 2019, police said. Shining Path guerrillas attacked a police "
+        "post in the same district last week.\n")
+    database = incidentwire.open(tmp_path / "m.db")
+    database.ingest([data])
+    own = json.loads(database.export("eval-jsonl-articles").splitlines()[0])["incidents"][0]
+    muc = json.loads(database.export("eval-jsonl-muc4").splitlines()[0])["incidents"][0]
+    assert "unidentified gunmen" not in [p.lower() for p in own["perpetrators"]]
+    named = len(own["perpetrators"])
+    assert muc["perpetrators"][:named] == own["perpetrators"] and own["perpetrators"]
+    assert "unidentified gunmen" in [p.lower() for p in muc["perpetrators"][named:]]
+    assert {k: v for k, v in muc.items() if k != "perpetrators"} == {k: v for k, v in own.items() if k != "perpetrators"}

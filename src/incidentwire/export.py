@@ -13,6 +13,11 @@
   alone says (its mention reconciled on its own), not the union over every article linked to
   the incident. Per-document benchmarks (MUC-4 templates) score the extraction stage this way:
   an article's template holds only what the article reports;
+* ``eval-jsonl-muc4``: ``eval-jsonl-articles`` with the attackers the article only describes
+  ("two unidentified men", "uniformed individuals", field ``perpetrator_descriptions``) added
+  after the perpetrators, as MUC-4 codes them (PERP: INDIVIDUAL ID). Only the MUC-4 benchmark
+  reads it: the stored ``perpetrators`` field, which linking, conflicts and alerts read, keeps
+  naming actors only;
 * ``geojson``: a FeatureCollection (RFC 7946; incidents without coordinates get a null
   geometry), which QGIS and geojson.io open as is;
 * ``parquet``: the CSV columns with their types (pyarrow, from the ``[export]`` extra);
@@ -28,12 +33,12 @@ import json
 from collections import defaultdict
 
 from .errors import ExportError
-from .reconcile import reconcile
+from .reconcile import reconcile, union
 from .records import Incident
 from .store import Store
 
-FORMATS = ("json", "jsonl", "csv", "csv-codebook", "eval-jsonl", "eval-jsonl-articles", "geojson", "parquet",
-           "stix")
+FORMATS = ("json", "jsonl", "csv", "csv-codebook", "eval-jsonl", "eval-jsonl-articles", "eval-jsonl-muc4",
+           "geojson", "parquet", "stix")
 BINARY_FORMATS = ("parquet",)
 CSV_COLUMNS = ("event_id", "event_date", "year", "date_precision", "time_precision", "date_prec",
                "country", "admin1", "location", "latitude", "longitude", "geo_precision", "where_prec",
@@ -89,18 +94,29 @@ def interchange(inc: Incident) -> dict:
     }
 
 
-def eval_jsonl(store: Store, per_article: bool = False) -> str:
+def _with_descriptions(inc: Incident) -> dict:
+    """The interchange row, described attackers appended to the perpetrators (MUC-4's PerpInd)."""
+    row = interchange(inc)
+    named = {p.lower() for p in row["perpetrators"]}
+    row["perpetrators"] = row["perpetrators"] + [d for d in union(inc.mentions, "perpetrator_descriptions")
+                                                 if d.lower() not in named]
+    return row
+
+
+def eval_jsonl(store: Store, per_article: bool = False, descriptions: bool = False) -> str:
     """One line per stored article, main incident first, in the interchange format. With
-    ``per_article`` each incident carries the fields its mention in that article gives alone."""
+    ``per_article`` each incident carries the fields its mention in that article gives alone;
+    with ``descriptions`` its perpetrators also list the attackers the article only describes."""
     by_article: dict[str, list[tuple[int, Incident]]] = defaultdict(list)
     for inc in store.incidents():
         for m in inc.mentions:
             own = Incident(id=inc.id, mentions=[m], fields=reconcile([m])) if per_article else inc
             by_article[m.article_id].append((m.index, own))
+    row = _with_descriptions if descriptions else interchange
     lines = []
     for article_id in store.article_ids():
         ordered = [inc for _, inc in sorted(by_article.get(article_id, []), key=lambda t: t[0])]
-        lines.append(json.dumps({"doc_id": article_id, "incidents": [interchange(i) for i in ordered]}))
+        lines.append(json.dumps({"doc_id": article_id, "incidents": [row(i) for i in ordered]}))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -215,8 +231,8 @@ def to_parquet(incidents: list[Incident]) -> bytes:
 def export(store: Store, fmt: str, incidents: list[Incident] | None = None) -> str | bytes:
     """``incidents`` (default: the whole store) in ``fmt``: text, or bytes for Parquet.
     eval-jsonl always covers every stored article."""
-    if fmt in ("eval-jsonl", "eval-jsonl-articles"):
-        return eval_jsonl(store, per_article=fmt == "eval-jsonl-articles")
+    if fmt in ("eval-jsonl", "eval-jsonl-articles", "eval-jsonl-muc4"):
+        return eval_jsonl(store, per_article=fmt != "eval-jsonl", descriptions=fmt == "eval-jsonl-muc4")
     writers = {"json": to_json, "jsonl": to_jsonl, "csv": to_csv, "csv-codebook": to_codebook_csv,
                "geojson": to_geojson, "parquet": to_parquet}
     if fmt == "stix":

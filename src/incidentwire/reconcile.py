@@ -121,7 +121,8 @@ def toll_history(mentions: list[Mention]) -> list[dict]:
     return sorted(rows, key=lambda r: (publication_sort_key(r["published"]), r["update"]))
 
 
-def _union(mentions: list[Mention], field: str) -> list[str]:
+def union(mentions: list[Mention], field: str) -> list[str]:
+    """The values the mentions give for a list field, most-cited first (ties alphabetical)."""
     votes = Counter()
     canonical: dict[str, str] = {}
     for _, c in _claims(mentions, field):
@@ -228,11 +229,11 @@ def reconcile(mentions: list[Mention]) -> dict:
         "location": reconcile_location(mentions),
         "attack_type": reconcile_attack_type(mentions),
         **{f: reconcile_count(mentions, f) for f in COUNT_FIELDS},
-        "perpetrators": _union(mentions, "perpetrators"),
-        "targets": _union(mentions, "targets"),
-        "weapons": _union(mentions, "weapons"),
-        "victims": _union(mentions, "victims"),
-        "target_types": _union(mentions, "target_types"),
+        "perpetrators": union(mentions, "perpetrators"),
+        "targets": union(mentions, "targets"),
+        "weapons": union(mentions, "weapons"),
+        "victims": union(mentions, "victims"),
+        "target_types": union(mentions, "target_types"),
         "toll_history": toll_history(mentions),
         "sources": len({m.article_id for m in mentions}),
         "independent_sources": independent_sources(mentions),
