@@ -25,7 +25,7 @@ def test_perpetrators_without_case():
     text = ("urban guerrillas have dynamited two posts. the attack was carried out by terrorists of the "
             "shining path. a terrorist attack was reported. the priests were murdered by soldiers.")
     assert names(actors.perpetrators_caseless(text)) == ["urban guerrillas", "terrorists", "shining path", "soldiers"]
-    assert actors.perpetrator_descriptions("two gunmen opened fire on the crowd") == [("gunmen", 4, 10)]
+    assert actors.perpetrator_descriptions("two gunmen opened fire on the crowd") == [("two gunmen", 0, 10)]
     assert actors.perpetrators_caseless("two gunmen opened fire on the crowd") == []
 
 
@@ -116,6 +116,20 @@ def test_weapons_used_not_weapons_seized_or_launchers():
     seized = "the patrol seized 14 rifles, a mortar and three boxes of dynamite near the river."
     assert types.weapons(seized) == []
     assert types.weapons("the bomb squad arrived after the shooting; a grenade launcher lay nearby.") == []
+
+
+def test_described_attackers_keep_their_count():
+    text = "the judge was shot dead by a group of 10 paid assassins who fled in two cars."
+    assert actors.perpetrator_descriptions(text) == [("group of 10 paid assassins", 29, 55)]
+    text = "as he stopped at the light, three heavily armed men kidnapped him and drove off."
+    assert [d for d, _, _ in actors.perpetrator_descriptions(text)] == ["three heavily armed men"]
+    text = "the six priests were murdered at dawn by uniformed individuals, the archbishop said."
+    assert [d for d, _, _ in actors.perpetrator_descriptions(text)] == ["uniformed individuals"]
+    # a thousand is no count of the attackers in front of the noun; "the 1,000 armed men" keeps its noun
+    text = "the 1,000 armed men attacked the garrison at night."
+    assert [d for d, _, _ in actors.perpetrator_descriptions(text)] == ["armed men"]
+    text = "police said that terrorists staged three bomb attacks against banks overnight."
+    assert [p for p, _, _ in actors.perpetrators_caseless(text)] == ["terrorists"]
 
 
 def test_state_forces_named_as_killers_are_perpetrators():

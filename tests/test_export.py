@@ -152,7 +152,7 @@ def test_eval_jsonl_articles_gives_what_each_article_says(db):
 
 
 def test_eval_jsonl_muc4_adds_described_attackers_only_there(tmp_path):
-    """MUC-4 codes "two unidentified gunmen" as a perpetrator; the stored perpetrators, which
+    """MUC-4 codes "two unidentified gunmen" as a perpetrator (count included); the stored perpetrators, which
     linking and alerts read, name actors only. The MUC-4 export adds the description."""
     data = tmp_path / "in"
     data.mkdir()
@@ -164,8 +164,8 @@ def test_eval_jsonl_muc4_adds_described_attackers_only_there(tmp_path):
     database.ingest([data])
     own = json.loads(database.export("eval-jsonl-articles").splitlines()[0])["incidents"][0]
     muc = json.loads(database.export("eval-jsonl-muc4").splitlines()[0])["incidents"][0]
-    assert "unidentified gunmen" not in [p.lower() for p in own["perpetrators"]]
+    assert "two unidentified gunmen" not in [p.lower() for p in own["perpetrators"]]
     named = len(own["perpetrators"])
     assert muc["perpetrators"][:named] == own["perpetrators"] and own["perpetrators"]
-    assert "unidentified gunmen" in [p.lower() for p in muc["perpetrators"][named:]]
+    assert "two unidentified gunmen" in [p.lower() for p in muc["perpetrators"][named:]]
     assert {k: v for k, v in muc.items() if k != "perpetrators"} == {k: v for k, v in own.items() if k != "perpetrators"}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from .groups import find_attackers, find_groups
+from .groups import find_attackers, find_groups, with_count
 
 _NAME = r"(?:(?:al|el|ad|ar|as|an|ash|at|bin|ibn|abu)-)?[A-Z][\w'’.-]*(?:\s+(?:(?:al|el|bin|ibn|abu|of|the|de|del|la)[-\s]+)?[A-Z][\w'’.-]*){0,5}"
 _GLOSS = r"(?:\s*\([^)]{1,80}\))?"
@@ -104,8 +104,9 @@ def attributed_perpetrators(text: str) -> list[tuple[str, int, int]]:
 
 
 def perpetrator_descriptions(text: str) -> list[tuple[str, int, int]]:
-    """How the attackers are described when that says only what they did ("gunmen", "assailants")."""
-    return [(noun, start, end) for noun, start, end, says_side in find_attackers(text) if not says_side]
+    """How the attackers are described when that says only what they did ("gunmen", "assailants"),
+    with their count when it is said ("two unidentified gunmen")."""
+    return [with_count(text, start, end) for _, start, end, says_side in find_attackers(text) if not says_side]
 
 
 # ---------------------------------------------------------------- named victims

@@ -70,8 +70,9 @@ _CANONICAL = list(GROUPS)
 _AFFILIATION = (r"urban\s+guerrillas|drug\s+traffickers|death\s+squads?|guerrillas?|terrorists?|rebels|"
                 r"insurgents|subversives|jihadists|extremists|paramilitar(?:y|ies)")
 # Nouns that only say what the attackers did ("gunmen", "assailants"): a description, kept apart.
-_ROLE = (r"drug\s+dealers|hit\s*men|(?:heavily\s+)?armed\s+men|unidentified\s+(?:persons|individuals|men|gunmen)|"
-         r"gunm[ae]n|assassins|attackers?|assailants?|militants|kidnappers|(?:suicide\s+)?bombers?|hostage-?takers")
+_ROLE = (r"drug\s+dealers|hit\s*men|(?:heavily\s+)?armed\s+(?:men|individuals)|(?:hooded|masked|uniformed)\s+(?:men|individuals)|"
+         r"unidentified\s+(?:persons?|individuals?|m[ae]n|gunm[ae]n)|(?:paid\s+|hired\s+)?assassins?|hired\s+gunmen|"
+         r"gunm[ae]n|attackers?|assailants?|militants|kidnappers|(?:suicide\s+)?bombers?|hostage-?takers")
 _ATTACKER = rf"{_AFFILIATION}|{_ROLE}"
 _AFFILIATION_RE = re.compile(rf"^(?:{_AFFILIATION})$", re.I)
 # state forces are perpetrators only when named as the agent ("murdered by soldiers")
@@ -81,7 +82,7 @@ _ACTS = (r"(?:(?:have|has|had|also|reportedly|allegedly|then|later|today|yesterd
          r"(?:attack\w*|kill\w*|murder\w*|assassinat\w*|kidnap\w*|abduct\w*|bomb\w*|blew|blow|dynamit\w*|"
          r"burn\w*|set\s+fire|torch\w*|fired|shot|machinegunned|ambush\w*|hurled|threw|planted|placed|"
          r"detonated|exploded|stormed|raided|destroyed|seized|took|opened\s+fire|massacred|shelled|"
-         r"wounded|injured|carried\s+out|perpetrated|hijacked|occupied)\b")
+         r"wounded|injured|carried\s+out|perpetrated|hijacked|occupied|staged)\b")
 # "terrorist attack", "guerrilla actions": a modifier, not an actor
 _MODIFIED_NOUN = (r"\s+(?:attacks?|bombings?|acts?|actions?|groups?|organi[sz]ations?|cells?|campaign|violence|"
                   r"offensive|threats?|killings?|columns?|commandos?|units?|activit(?:y|ies))\b")
@@ -97,9 +98,30 @@ _STATE_ACTS_RE = re.compile(
     rf"killed\s+(?:\w+\s+){{0,2}}?(?:civilians|peasants|people|persons|students|workers|priests|women|children))\b", re.I)
 # ... or named as the agent: "by urban guerrillas", "blamed on terrorists"
 _ATTACKER_AGENT_RE = re.compile(
-    rf"\b(?:by|blamed\s+on|attributed\s+to|responsibility\s+(?:on|to))\s+(?:a\s+group\s+of\s+|a\s+band\s+of\s+|"
-    rf"(?:an?|the|some|several|\w+)\s+)?(?:(?:heavily\s+)?armed\s+|unidentified\s+|alleged\s+|suspected\s+|"
+    rf"\b(?:by|blamed\s+on|attributed\s+to|responsibility\s+(?:on|to))\s+(?:(?:an?\s+)?(?:group|band)\s+of\s+)?"
+    rf"(?:(?:an?|the|some|several|\w+)\s+)?(?:(?:heavily\s+)?armed\s+|unidentified\s+|alleged\s+|suspected\s+|"
     rf"presumed\s+)?(?P<who>{_ATTACKER}|{_AGENT_ONLY})\b", re.I)
+
+
+# how many attackers there were, right before the noun ("two paid assassins", "a group of 10
+# gunmen"): a described attacker keeps it, as MUC-4 keys do ("THREE HEAVILY ARMED MEN")
+_COUNT_BEFORE = re.compile(
+    r"(?:\b(?:group|band|gang|squad)\s+of\s+)?(?<![\d,.])"
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty)"
+    r"\s+(?:(?:heavily\s+)?armed\s+|unidentified\s+|hooded\s+|masked\s+|uniformed\s+|paid\s+|hired\s+)?$", re.I)
+
+_POSTMODIFIED = re.compile(r"\s(?:in|wearing|with|who|riding|dressed|of|on|from)\s", re.I)
+
+
+def with_count(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """The described attackers at ``text[start:end]`` with the count said right before them; a
+    description that already goes on past its noun ("men wearing military uniforms") is kept as is."""
+    if _POSTMODIFIED.search(text, start, end):
+        return " ".join(text[start:end].split()), start, end
+    before = _COUNT_BEFORE.search(text, max(0, start - 60), start)
+    if before is not None:
+        start = before.start()
+    return " ".join(text[start:end].split()), start, end
 
 
 def find_groups(text: str) -> list[tuple[str, int, int, str]]:

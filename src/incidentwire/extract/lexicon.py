@@ -25,7 +25,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .groups import MODIFIED_NOUN_RE
+from .groups import MODIFIED_NOUN_RE, with_count
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 LEXICON_PATH = MODEL_DIR / "muc4-lexicon.json"
@@ -78,7 +78,9 @@ def finder(field: str):
         for m in pattern.finditer(text):
             if field.startswith("perpetrator") and MODIFIED_NOUN_RE.match(text, m.end()):
                 continue  # "guerrilla attacks", "terrorist offensive": a modifier, not the actor
-            seen.setdefault(m.group(0).lower(), (m.group(0), m.start(), m.end()))
+            found = with_count(text, m.start(), m.end()) if field == "perpetrator_descriptions" else \
+                (m.group(0), m.start(), m.end())
+            seen.setdefault(found[0].lower(), found)
         return list(seen.values())
     find.__name__ = f"lexicon_{field}"
     return find
