@@ -52,6 +52,16 @@ def test_victims_in_apposition_lists_and_relative_clauses():
     assert names(actors.victims(text)) == ["pedro ruiz", "ana soto"]
 
 
+def test_a_name_coordinated_with_a_victim_is_a_victim():
+    text = "witnesses said soldiers murdered peasants julio cesar mena and rafael ortiz near the river."
+    assert names(actors.victims(text)) == ["julio cesar mena", "rafael ortiz"]
+    text = "gunmen kidnapped journalist ana maria soto, pedro ruiz and luisa vega, who are still missing."
+    assert names(actors.victims(text)) == ["ana maria soto", "pedro ruiz", "luisa vega"]
+    # what follows "and" must look like a bare name: no description, nationality or party
+    assert names(actors.victims("they killed mayor jose lopez and another pdc leader.")) == ["jose lopez"]
+    assert names(actors.victims("they killed mayor jose lopez and guatemalan gilda flores.")) == ["jose lopez"]
+
+
 def test_victims_without_a_title_need_a_sentence_start_and_a_person_shape():
     assert names(actors.victims("pablo mora, a street vendor, was killed.")) == ["pablo mora"]
     assert names(actors.victims("it was learned that juan gil and rosa ruiz were shot to death.")) == [

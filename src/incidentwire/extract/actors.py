@@ -116,7 +116,8 @@ _TITLE = (r"(?:presidential\s+candidate|president|governor|colleague|wife|citize
           r"council(?:man|or|lor)|governor|ambassador|director|commander|congressman|attorney\s+general|"
           r"prosecutor|lawyer|attorney|professor|engineer|reporter|editor|publisher|consul|legislator|"
           r"manager|rancher|nun|sister|pastor|reverend|rev\.?|citizens?|nationals?|student|activist|"
-          r"unionist|trade\s+unionist|magistrate|official|chief|secretary|member|wife|husband|son|daughter)")
+          r"unionist|trade\s+unionist|magistrate|official|chief|secretary|member|wife|husband|son|daughter|"
+          r"peasants?|students?|teachers?|farmers?|missionar(?:y|ies)|union\s+leaders?)")
 _NAME_STOP = (r"(?:the|a|an|of|and|or|was|were|is|are|who|whom|which|that|in|on|at|said|says|has|had|have|"
               r"for|to|with|by|from|his|her|their|this|after|when|while|as|during|near|before|yesterday|"
               r"today|last|also|been|being|be|killed|murdered|assassinated|kidnapped|abducted|wounded|"
@@ -187,6 +188,27 @@ def _named_as(text: str) -> list[tuple[str, int]]:
     return out
 
 
+# "murdered peasants victor manuel vasquez and rafael romero", "judge x and her bodyguard y":
+# a bare name coordinated with a victim's name is a victim too (a title may come before it)
+_AND_NAME = re.compile(
+    rf"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:{_TITLE}\s+)?{_BARE_NAME}"
+    rf"(?=\s*(?:[,.;:()\"]|--|$)|\s+(?:and|were|who|have|had|in|near|at|on|of|from|when|while|after)\b)", re.I)
+
+
+_NOT_COORDINATED = re.compile(r"^(?:alias|another|woman|man|boy|girl|child|union|front|movement|party|"
+                              r"patriotic|national|popular|democratic|revolutionary|liberal|conservative)$", re.I)
+
+
+def _coordinated_names(text: str, end: int) -> list[tuple[str, int, int]]:
+    out = []
+    while (m := _AND_NAME.match(text, end)) is not None:
+        if any(_NOT_NAME_WORD.match(w) or _NOT_COORDINATED.match(w) for w in m.group("name").split()):
+            break  # "another pdc leader", "guatemalan gilda flores", "patriotic union": no bare name
+        out.append((m.group("name"), m.start("name"), m.end("name")))
+        end = m.end("name")
+    return out
+
+
 def victims(text: str) -> list[tuple[str, int, int]]:
     """Named victims: a name after a title ("jesuit priest ignacio ellacuria", "presidential
     candidate bernardo jaramillo ossa") that is the object of a killing or kidnapping, or its
@@ -216,6 +238,9 @@ def victims(text: str) -> list[tuple[str, int, int]]:
                 found.setdefault(m.group(group).lower(), (m.group(group), m.start(group), m.end(group)))
     for name, start in _named_as(text):
         found.setdefault(name.lower(), (name, start, start + len(name)))
+    for _, _, end in list(found.values()):
+        for name, start, end2 in _coordinated_names(text, end):
+            found.setdefault(name.lower(), (name, start, end2))
     return sorted(found.values(), key=lambda t: t[1])
 
 
