@@ -158,6 +158,15 @@ def test_targets_keep_their_modifiers_and_passive_subjects():
     assert [(t, text[s:e]) for t, s, e in types.targets(text)] == [("electric power substation",) * 2]
 
 
+def test_targets_after_a_time_word_and_vehicles_hit():
+    text = "a car loaded with explosives exploded tuesday morning outside a provincial police building."
+    assert names(types.targets(text)) == ["provincial police building"]
+    text = "the rebels set fire to a red cross ambulance and stopped two fishing boats on the river."
+    assert names(types.targets(text)) == ["red cross ambulance"]
+    text = "the guerrillas burned a hospital ambulance, a fuel truck and a station wagon."
+    assert names(types.targets(text)) == ["hospital ambulance", "fuel truck", "station wagon"]
+
+
 def test_a_victim_named_in_part_takes_the_full_name_the_article_uses():
     text = ("aboard were colombian pilot julio torres and luis antonio meneses benavides. mr. torres was "
             "killed and mr. meneses was wounded. jesuit priest jose ignacio ellacuria, rector.")

@@ -69,10 +69,13 @@ _TARGET_HEAD = (r"embass(?:y|ies)|consulate|offices?|headquarters|(?:sub)?statio
                 r"exchanges?|booths?|clinics?|drugstores?|pharmac(?:y|ies)|stands|sites?|airstrips?|"
                 r"agenc(?:y|ies)|monaster(?:y|ies)|temples?|cathedral|chapel|parks?|mines?|refiner(?:y|ies)|"
                 r"terminals?|antennas?|repeaters?|bars?|discotheques?|theaters?|cinemas?|supermarkets?|"
-                r"dealerships?|apartments?")
+                r"dealerships?|apartments?|ambulances?|wagons?|powerlines?|businesses|enterprises?|councils?|"
+                r"vessels?|boats?")
 _TARGET_ACT = (r"attack(?:s|ed|ing)?(?:\s+(?:on|against))?|bomb(?:s|ed|ing)?|dynamit\w*|burn(?:ed|t|ing)|"
                r"set\s+(?:on\s+)?fire(?:\s+to)?|torch\w*|destroy\w*|damag\w*|blew\s+up|blown\s+up|"
-               r"explo\w*\s+(?:at|in|near|outside|in\s+front\s+of|opposite|next\s+to|inside)|"
+               r"explo\w*\s+(?:(?:today|yesterday|tonight|early|late|last\s+night|this\s+morning|"
+               r"(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:\s+(?:morning|afternoon|evening|night))?)\s+)?"
+               r"(?:at|in|near|outside|in\s+front\s+of|opposite|next\s+to|inside)|"
                r"(?:hurled|threw|thrown|placed|planted)\s+(?:[\w-]+\s+){0,3}?(?:at|in|under|inside|near)|"
                r"fired\s+(?:at|on)|"
                r"raid(?:ed)?|storm(?:ed)?|occupied|sabotag\w*|machinegunned|hit")
@@ -82,7 +85,8 @@ _TARGET_NOT_MOD = re.compile(
     r"this|that|these|those|of|in|at|on|to|into|by|for|with|from|near|against|and|or|other|was|were|is|are|"
     r"been|be|has|had|have|it|they|which|who|also|up|down|partially|completely|totally|\d+)$", re.I)
 _PHYS_TARGET_RE = re.compile(
-    rf"\b(?:{_TARGET_ACT})\s+(?P<pre>(?:[\w'\".-]+\s+){{0,5}}?)(?P<head>{_TARGET_HEAD})\b", re.I)
+    rf"\b(?:{_TARGET_ACT})\s+(?P<pre>(?:[\w'\".-]+\s+){{0,5}}?)(?P<head>(?:{_TARGET_HEAD})(?:\s+(?:{_TARGET_HEAD}))?)\b",
+    re.I)
 # "the liqueur plant was partially destroyed": the target as the subject of a passive attack verb
 _PASSIVE_TARGET_RE = re.compile(
     rf"(?P<pre>(?:[\w'\".-]+\s+){{0,5}}?)(?P<head>{_TARGET_HEAD})\s+(?:was|were|has\s+been|have\s+been|had\s+been)\s+"
@@ -154,7 +158,8 @@ def weapons(text: str) -> list[tuple[str, int, int]]:
 
 
 def targets(text: str) -> list[tuple[str, int, int]]:
-    """Physical targets named right after an attack verb ("dynamited two electricity poles",
+    """Physical targets named right after an attack verb ("dynamited two electricity poles", "burned a
+    hospital ambulance", "exploded tuesday morning outside a police building",
     "attacked the santo tomas presidential farm"), where a bomb went off or was thrown ("exploded
     opposite a telephone exchange", "was thrown at the soda shop") or before a passive one ("the liqueur plant was
     partially destroyed"), and those listed after the first one ("burned the offices, the agrarian
