@@ -167,6 +167,16 @@ def test_targets_after_a_time_word_and_vehicles_hit():
     assert names(types.targets(text)) == ["hospital ambulance", "fuel truck", "station wagon"]
 
 
+def test_a_target_that_is_part_or_seat_of_something_is_named_with_its_owner():
+    text = "gunmen set fire to the offices of the national teachers union in the capital."
+    assert names(types.targets(text)) == ["offices of the national teachers union"]
+    text = "a bomb exploded at a branch of the province's savings bank, which was closed."
+    assert names(types.targets(text)) == ["branch of the province's savings bank"]
+    # no owner: the "of" phrase must be a name, not a count or a clause
+    assert names(types.targets("rebels attacked the offices in the town.")) == ["offices"]
+    assert names(types.targets("they burned the buildings of two farms.")) == ["buildings"]
+
+
 def test_a_victim_named_in_part_takes_the_full_name_the_article_uses():
     text = ("aboard were colombian pilot julio torres and luis antonio meneses benavides. mr. torres was "
             "killed and mr. meneses was wounded. jesuit priest jose ignacio ellacuria, rector.")

@@ -169,9 +169,30 @@ def targets(text: str) -> list[tuple[str, int, int]]:
     matches = sorted([*_PHYS_TARGET_RE.finditer(text), *_PASSIVE_TARGET_RE.finditer(text)], key=lambda m: m.start("head"))
     for m in matches:
         for start, end in [_with_modifiers(m), *_coordinated(text, m)]:
+            end = _with_owner(text, start, end)
             key = " ".join(text[start:end].split()).lower()
             seen.setdefault(key, (key, start, end))
     return list(seen.values())
+
+
+# "the offices of the salvadoran workers union federation", "a branch of the city's electric
+# company": a part or a seat is named by whose it is; the "of" phrase ends at punctuation or a
+# preposition, verb or relative word, at most six words, none of them a determiner or number
+_OWNER_HEAD_RE = re.compile(r"(?:offices?|branch(?:es)?|headquarters|facilities|installations?|premises|"
+                            r"seat|residences?|buildings?)$", re.I)
+_OWNER_RE = re.compile(
+    r"\s+of\s+(?:the\s+)?(?P<owner>(?:(?!(?:the|a|an|its|his|her|their|this|that|these|those|in|on|at|near|and|or|"
+    r"was|were|is|are|which|who|that|with|by|located|where|when|after|before|two|three|four|five|six|seven|"
+    r"eight|nine|ten|several|some|many|\d+)\b)[\w'’-]+\s*){1,6}?)"
+    r"(?=[,.;:()\"]|--|$|\s+(?:in|on|at|near|and|was|were|is|which|who|that|with|by|located|where|when|after|before)\b)",
+    re.I)
+
+
+def _with_owner(text: str, start: int, end: int) -> int:
+    if not _OWNER_HEAD_RE.search(text, start, end):
+        return end
+    m = _OWNER_RE.match(text, end)
+    return m.end("owner") if m else end
 
 
 def _with_modifiers(m: re.Match) -> tuple[int, int]:
