@@ -192,7 +192,8 @@ class Linker(WordSimilarity):
             terms, cand, mention.role == "main", mention.publisher)
         mine, theirs = report_year(mention, terms), cand.year
         apart = abs(mine - theirs) if mine is not None and theirs is not None else None
-        missing = bool(rules.NAME_CONFLICT_POINTS) and mention.role == "main" and self.subject_missing(terms, cand)
+        missing = (bool(rules.NAME_CONFLICT_POINTS) and mention.role == "main"
+                   and rules.words_decide(mention, cand, similarity) and self.subject_missing(terms, cand))
         return link_score(mention, mf, cand, similarity, apart, terms, missing)
 
     # --------------------------------------------------------------- linking

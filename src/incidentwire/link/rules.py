@@ -187,6 +187,25 @@ def toll_points(mention: Mention, mf: dict, cf: dict) -> float:
     return 0.0
 
 
+def _whole_articles(mention: Mention, cand: Candidate) -> bool:
+    """Two whole articles (main incidents) are compared word for word: see the module doc, 5."""
+    return mention.role == "main" and any(x.role == "main" for x in cand.mentions)
+
+
+def _on_topic_pair(mention: Mention, cand: Candidate) -> bool:
+    return mention.on_topic and any(x.on_topic for x in cand.mentions)
+
+
+def words_decide(mention: Mention, cand: Candidate, similarity: float) -> bool:
+    """Whether ``link_score`` counts the words' own points (the cosine's, less the year and name
+    conflicts): for an off-topic pair, or two whole articles agreeing at ``ARTICLE_TEXT_MIN``
+    (one story); elsewhere facts decide and the conflicts change nothing. The linker judges the
+    name conflict (words.WordSimilarity.subject_missing) only then: judged for every candidate,
+    it cost as much as the cosines on a 20k-article store (most candidates there are read from
+    their link cards, whose words it had to unpack), and its answer was mostly unused."""
+    return not _on_topic_pair(mention, cand) or (_whole_articles(mention, cand) and similarity >= ARTICLE_TEXT_MIN)
+
+
 def link_score(mention: Mention, mf: dict, cand: Candidate, similarity: float,
                years_apart: int | None = None, terms: Counter | None = None,
                subject_missing: bool = False) -> float | None:
@@ -196,8 +215,7 @@ def link_score(mention: Mention, mf: dict, cand: Candidate, similarity: float,
     forbids it. ``terms``: the mention's words (words.mention_terms)."""
     terms = Counter() if terms is None else terms
     cf = cand.fields
-    # two whole articles (main incidents) are compared word for word: see the module doc, 5.
-    whole = mention.role == "main" and any(x.role == "main" for x in cand.mentions)
+    whole = _whole_articles(mention, cand)
     text = TEXT_POINTS * similarity
     # where the words decide (an off-topic side, two close articles), so does the year they
     # were written in: two events of one kind years apart share most of their words
@@ -205,7 +223,7 @@ def link_score(mention: Mention, mf: dict, cand: Candidate, similarity: float,
                     and years_apart >= YEAR_GAP else 0.0) - (NAME_CONFLICT_POINTS if subject_missing else 0.0)
     place = place_points(mf.get("location") or {}, cf.get("location") or {})
     date = date_points(mf.get("date"), cand.date)
-    if not (mention.on_topic and any(x.on_topic for x in cand.mentions)):
+    if not _on_topic_pair(mention, cand):
         # an off-topic article's places and dates are weak evidence (the extractor reads
         # violent incidents): the words decide, and a conflict only costs points
         return words - SOFT_CONFLICT_POINTS * ((place is None) + (date is None))

@@ -109,7 +109,8 @@ class PackedTerms(Mapping):
     def basis(self) -> tuple[list[str], np.ndarray]:
         """(lower-cased words, TF weights): what ``term_basis`` gives, as a list and an array."""
         signed = self._signed()
-        if len(signed) and np.abs(signed).max() > _MAX_PACKED:  # an old card's count past the table
+        # an old card's list of counts may go past the table (signed bytes cannot)
+        if not isinstance(self.packed, str) and len(signed) and np.abs(signed).max() > _MAX_PACKED:
             basis = term_basis(self)
             return list(basis), np.fromiter(basis.values(), dtype=np.float64, count=len(basis))
         weights = _signed_weights(words.NAME_WEIGHT)[signed.astype(np.intp) + _MAX_PACKED]
@@ -150,16 +151,18 @@ class TermSpace:
             ids = self._ids_of(words)  # first: it grows the arrays
             self.df[ids] = [df[w] for w in words]
 
-    def _ids_of(self, words: Iterable[str]) -> np.ndarray:
+    def _ids_of(self, words: list[str] | dict[str, float]) -> np.ndarray:
         ids, get = self.ids, self.ids.get
-        out = list(map(get, words))
-        if None in out:  # new words: numbered in the order they come
-            out = []
-            for w in words:
-                i = get(w)
-                if i is None:
-                    i = ids[w] = len(ids)
-                out.append(i)
+        try:  # known words (most of them, once a store has grown): no list in between
+            return np.fromiter(map(get, words), dtype=np.int64, count=len(words))
+        except TypeError:  # a new word (its id is None): new words are numbered in the order they come
+            pass
+        out = []
+        for w in words:
+            i = get(w)
+            if i is None:
+                i = ids[w] = len(ids)
+            out.append(i)
         if len(ids) > len(self.df):  # grow by doubling
             size = max(2 * len(self.df), len(ids))
             self.df = np.concatenate([self.df, np.zeros(size - len(self.df))])
