@@ -206,6 +206,7 @@ class Linker(WordSimilarity):
         self._count_words(terms)
         self._similarity = {}
         known = self.by_id.fetch(sorted(self.candidates(mention, mf, terms)))
+        self._space.weigh_cards(t for c in known if c.light for t in c.terms)
         scored = sorted(((s, c.incident_id) for c in known
                          if (s := self.score(mention, mf, terms, c)) is not None), reverse=True)
         best = None

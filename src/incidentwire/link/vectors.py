@@ -187,6 +187,25 @@ class TermSpace:
             cached = terms._vector = (self, self._ids_of(lowered), weights)
         return cached[1], cached[2]
 
+    def weigh_cards(self, members: Iterable) -> None:
+        """Make the vectors of the link cards' reports among ``members`` that have none in this
+        space, all at once: their words split and looked up in one pass, their counts decoded
+        and weighed with one array look-up (what ``vector`` does one report at a time, the same
+        ids and floats). Once the store outgrew the linker's cache nearly every candidate came
+        from its card, and a report's vector made alone cost ~8 numpy and string calls: on a
+        20k-article store that was a tenth of the ingesting process's time."""
+        todo = [t for t in members if type(t) is PackedTerms and isinstance(t.packed, str) and t.packed
+                and ((c := t.__dict__.get("_vector")) is None or c[0] is not self)]
+        if not todo:
+            return
+        ids = self._ids_of(" ".join(t.text for t in todo).split(" "))
+        signed = np.frombuffer(bytes.fromhex("".join(t.packed for t in todo)), dtype=np.int8)
+        weights = _signed_weights(words.NAME_WEIGHT)[signed.astype(np.intp) + _MAX_PACKED]
+        end = 0
+        for t in todo:  # copies: a slice would keep the whole batch alive while its card is cached
+            start, end = end, end + len(t.packed) // 2
+            t._vector = (self, ids[start:end].copy(), weights[start:end].copy())
+
     def weights(self, ids: np.ndarray, basis: np.ndarray, reports: int) -> np.ndarray:
         return basis * np.log((reports + self.prior) / (self.df[ids] + 0.5))
 
