@@ -62,6 +62,14 @@ def test_a_name_coordinated_with_a_victim_is_a_victim():
     assert names(actors.victims("they killed mayor jose lopez and guatemalan gilda flores.")) == ["jose lopez"]
 
 
+def test_job_words_are_titles_before_a_victim_name():
+    assert names(actors.victims("police inspector rafael quispe died in the explosion.")) == ["rafael quispe"]
+    text = "the rebels kidnapped cattleman jorge ramos ortiz, a rancher from the north, on his farm."
+    assert names(actors.victims(text)) == ["jorge ramos ortiz"]
+    # a verb after the title is no name: "the attack on the officer occurred"
+    assert actors.victims("the attack on the officer occurred a month after the murder.") == []
+
+
 def test_victims_without_a_title_need_a_sentence_start_and_a_person_shape():
     assert names(actors.victims("pablo mora, a street vendor, was killed.")) == ["pablo mora"]
     assert names(actors.victims("it was learned that juan gil and rosa ruiz were shot to death.")) == [

@@ -117,11 +117,12 @@ _TITLE = (r"(?:presidential\s+candidate|president|governor|colleague|wife|citize
           r"prosecutor|lawyer|attorney|professor|engineer|reporter|editor|publisher|consul|legislator|"
           r"manager|rancher|nun|sister|pastor|reverend|rev\.?|citizens?|nationals?|student|activist|"
           r"unionist|trade\s+unionist|magistrate|official|chief|secretary|member|wife|husband|son|daughter|"
-          r"peasants?|students?|teachers?|farmers?|missionar(?:y|ies)|union\s+leaders?)")
+          r"peasants?|students?|teachers?|farmers?|missionar(?:y|ies)|union\s+leaders?|inspector|corporal|"
+          r"agent|guard|officer|cattleman|industrialist|newsman|companion|cook)")
 _NAME_STOP = (r"(?:the|a|an|of|and|or|was|were|is|are|who|whom|which|that|in|on|at|said|says|has|had|have|"
               r"for|to|with|by|from|his|her|their|this|after|when|while|as|during|near|before|yesterday|"
               r"today|last|also|been|being|be|killed|murdered|assassinated|kidnapped|abducted|wounded|"
-              r"injured|shot|died|dead|house|home|office|residence|car|vehicle|bodyguards?|escort|"
+              r"injured|shot|died|dead|house|home|office|residence|car|vehicle|bodyguards?|escort|occur+(?:ed|s)?|"
               r"government|party|army|police|\d\w*)")
 # a possessive ("carlos guerrero's wife, angela ...") ends no name: the name is whose it is
 _NAME = (rf"(?P<name>(?!{_NAME_STOP}\b)[a-z][a-z'’-]+(?<!['’]s)"
