@@ -90,6 +90,10 @@ def test_perpetrators_an_attack_is_attributed_to():
     assert actors.attributed_perpetrators("the police attributed the fire to an electrical fault") == []
     # "the same group" points back at a group named elsewhere; a bare "group" names no one
     assert actors.attributed_perpetrators("The same group had also claimed responsibility for it.") == []
+    text = "the union holds the national police responsible for the disappearance of its leader."
+    assert names(actors.attributed_perpetrators(text)) == ["national police"]
+    text = "the murder was planned and carried out by the guatemalan army, the students said."
+    assert names(actors.perpetrators_caseless(text)) == ["army"]
 
 
 def test_targets_hit_where_a_bomb_went_off_or_was_thrown():

@@ -84,6 +84,7 @@ _ACTOR_NP = rf"(?:the\s+)?(?P<np>(?:{_ACTOR_MOD}\s+){{0,4}}?{_ACTOR_HEAD}(?:\s+o
 _ATTRIBUTED_RES = [re.compile(p, re.I) for p in (
     rf"\battribut\w+\s+(?:(?:the|this|that|it|these)\s+(?:[\w-]+\s+){{0,2}}?)?to\s+{_ACTOR_NP}",
     rf"\bblam(?:e|ed|es|ing)\s+{_ACTOR_NP}\s+for\b",
+    rf"\bh(?:o|e)ld(?:s|ing)?\s+{_ACTOR_NP}\s+(?:directly\s+|fully\s+)?responsible\b",
     rf"\b{_ACTOR_NP}\s+(?:(?:is|are|was|were|has\s+been|have\s+been)\s+(?:being\s+)?held\s+responsible|"
     rf"(?:has|have|had)\s+(?:also\s+)?claimed\s+(?:credit|responsibility|authorship))",
 )]

@@ -99,7 +99,7 @@ _STATE_ACTS_RE = re.compile(
 # ... or named as the agent: "by urban guerrillas", "blamed on terrorists"
 _ATTACKER_AGENT_RE = re.compile(
     rf"\b(?:by|blamed\s+on|attributed\s+to|responsibility\s+(?:on|to))\s+(?:(?:an?\s+)?(?:group|band)\s+of\s+)?"
-    rf"(?:(?:an?|the|some|several|\w+)\s+)?(?:(?:heavily\s+)?armed\s+|unidentified\s+|alleged\s+|suspected\s+|"
+    rf"(?:(?:an?|the|some|several|\w+)\s+){{0,2}}?(?:(?:heavily\s+)?armed\s+|unidentified\s+|alleged\s+|suspected\s+|"
     rf"presumed\s+)?(?P<who>{_ATTACKER}|{_AGENT_ONLY})\b", re.I)
 
 
