@@ -28,7 +28,10 @@ keeps only what still helps: learned weapons at mean word probability >= 0.95, a
 where the rules found none; no 'none' gate, no learned perpetrators, targets or victims (each of
 those lowered dev micro_gtt once the rules found more victims). Measured 2026-12-07 (eval/results-learned.md):
 MUC-4 dev micro_gtt rules 0.4168, learned alone 0.2248, combined 0.4199; TST3 (measured once, after every
-choice was made on dev) rules 0.3997, learned alone 0.2497, combined 0.3987. The model is the weak part:
+choice was made on dev) rules 0.3997, learned alone 0.2497, combined 0.3987. After the rule work of the
+same day (described attackers in the MUC-4 export, targets with owners, coordinated victims; the combine
+rule unchanged): dev rules 0.4433, combined 0.4462; TST3 (once) rules 0.4318, combined 0.4308. The
+model is the weak part:
 its top layer trained 500 steps on 2 shared cores; a retrained model would need this choice made again.
 
 Limits: trained on 1988-90 FBIS wire text (Latin American conflicts); one set of fillers per
