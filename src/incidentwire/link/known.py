@@ -8,6 +8,15 @@ every claim and evidence quote (~25 KB a report) and reconciling them was the in
 process's largest cost once the store outgrew the cache: ~40% of its CPU on a 10k-article
 store, and growing with the store, since more of the candidates were read back. Only the
 incident a mention joins (or a merge takes) is read in full.
+
+Reading cards still made the ingesting process's time per article grow with the store until
+~18k articles (5 -> 12 ms, then flat: by then nearly every candidate was a card read again).
+Three things cut it, the database unchanged (same fingerprint after a 22k-article run): the
+name conflict is judged only where it counts (rules.words_decide), a mention's card reports
+are weighed in one batch (vectors.TermSpace.weigh_cards), and the cache holds cards under a
+budget of their own (``CachedIncidents``). Driver-only replay of 22k synthetic articles
+(workers' output recorded), CPU ms per article by 1,000-article block, load 2.3-3:
+0-10k stored 6.9 -> 5.9, 14k-21k stored 12.2 -> 7.5; the cache costs ~120 MB more at 20k.
 """
 
 from __future__ import annotations
@@ -124,18 +133,31 @@ class KnownIncidents(dict):
         return {i: self[i].mentions for i in ids if i in self}
 
 
+# reports of incidents read from their cards that the cache holds for each full mention it may
+# hold: a card's report, weighed (vectors.TermSpace), takes ~4.5 KB, a full mention ~20-30 KB
+CARD_REPORTS_PER_MENTION = 4
+
+
 class CachedIncidents(KnownIncidents):
     """Known incidents read from the store when first needed, the most recently used kept up to
-    ``capacity`` mentions in all. To score, a candidate is read from its card (``cards(ids)``:
+    ``capacity`` mentions of incidents held in full and ``CARD_REPORTS_PER_MENTION`` times as
+    many reports of incidents read from their cards. To score, a candidate is read from its card (``cards(ids)``:
     {incident id: card JSON}); in full through ``load(ids)``: {incident id: its stored
     mentions, in the order they were saved} (the order the linker added them). Trimmed only
-    between saves, so an incident with mentions not yet stored is never dropped."""
+    between saves, so an incident with mentions not yet stored is never dropped.
+
+    The cards' own budget: with one budget for both, the incidents a run joined crowded out
+    the candidates, which a 20k-article store offers ~50 reports of per article (a mention
+    without a city or a date meets 100 incidents by their words): the cache then turned over
+    every ~100 articles and nearly every candidate was read and weighed again, the cost that
+    made the ingesting process's time per article grow with the store (see the module doc)."""
 
     def __init__(self, load: Callable[[list[str]], dict[str, list[Mention]]], capacity: int,
                  known: dict[str, Candidate] | None = None,
                  cards: Callable[[list[str]], dict[str, str]] | None = None):
         super().__init__(known or {})
         self._load, self._cards, self.capacity = load, cards, capacity
+        self.card_capacity = capacity * CARD_REPORTS_PER_MENTION
         self._gone: set[str] = set()  # merged into another: the store may still file reports under them
 
     def forget(self, incident_id: str) -> None:
@@ -186,11 +208,16 @@ class CachedIncidents(KnownIncidents):
         return out
 
     def trim(self) -> None:
-        held = sum(len(c.mentions) for c in self.values())
-        for incident_id in list(self):
-            if held <= self.capacity:
+        held = {False: 0, True: 0}  # reports held, of full and of light (card) incidents
+        for c in self.values():
+            held[c.light] += len(c.mentions)
+        cap = {False: self.capacity, True: self.card_capacity}
+        for incident_id in list(self):  # the least recently used first
+            if held[False] <= cap[False] and held[True] <= cap[True]:
                 break
-            held -= len(dict.pop(self, incident_id).mentions)
+            light = dict.__getitem__(self, incident_id).light
+            if held[light] > cap[light]:
+                held[light] -= len(dict.pop(self, incident_id).mentions)
 
 
 def candidate_of(incident_id: str, mentions: list[Mention]) -> Candidate:
