@@ -15,8 +15,11 @@ Three things cut it, the database unchanged (same fingerprint after a 22k-articl
 name conflict is judged only where it counts (rules.words_decide), a mention's card reports
 are weighed in one batch (vectors.TermSpace.weigh_cards), and the cache holds cards under a
 budget of their own (``CachedIncidents``). Driver-only replay of 22k synthetic articles
-(workers' output recorded), CPU ms per article by 1,000-article block, load 2.3-3:
-0-10k stored 6.9 -> 5.9, 14k-21k stored 12.2 -> 7.5; the cache costs ~120 MB more at 20k.
+(workers' output recorded), CPU ms per article by 1,000-article block, two runs each, load
+1.1-3: 0-10k stored 6.9 / 7.5 -> 5.9 / 6.6, 14k-21k stored 12.2 / 12.9 -> 7.5 / 8.3 (9.8
+with the first two alone); peak RSS 393 -> 544 MB at 22k, the cards' budget (bounded: it
+does not grow past ~20k stored). Past that budget (a 100k store holds ~100k reports) most
+candidates are read again, at about the cost without it.
 """
 
 from __future__ import annotations
