@@ -127,6 +127,9 @@ class KnownIncidents(dict):
     def trim(self) -> None:
         """Let go of what need not stay in memory (nothing, here)."""
 
+    def drop_cards(self) -> None:
+        """Let go of the incidents read from their cards, which only scoring reads (none, here)."""
+
     def forget(self, incident_id: str) -> None:
         """An incident merged into another: it no longer exists."""
         dict.pop(self, incident_id, None)
@@ -211,6 +214,10 @@ class CachedIncidents(KnownIncidents):
         if missing:  # read, not cached: this is for reconciling once, not for linking
             out.update((i, ms) for i, ms in self._load(missing).items() if ms)
         return out
+
+    def drop_cards(self) -> None:
+        for incident_id in [i for i, c in dict.items(self) if c.light]:
+            dict.pop(self, incident_id)
 
     def trim(self) -> None:
         held = {False: 0, True: 0}  # reports held, of full and of light (card) incidents
