@@ -1,6 +1,7 @@
 """The linker's block index kept in the store (store/link_index.py): ingest links exactly as
 the in-memory linker would, holds only a bounded cache of known incidents, carries its index
-from one run to the next, and rebuilds it when mentions were moved behind its back.
+from one run to the next, rebuilds it when mentions were moved behind its back, and takes an
+updated article's old reports out of it without a rebuild.
 
 Real parts: synthetic news ingested through the pipeline into real SQLite files, with the
 relevance filter off so that off-topic articles are linked by their words too.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections import Counter
 
 import pytest
 from sqlalchemy import text
@@ -112,14 +114,13 @@ def test_moving_mentions_behind_the_linker_makes_the_next_run_rebuild(corpus, tm
     assert not db.store.link_index().valid
 
 
-def test_every_card_matches_its_incidents_stored_mentions(whole):
-    """A card (link/known.py) is what scoring reads of a stored incident: after a whole run, with
-    its merges, each equals the candidate built from the incident's stored mentions, and no card
-    is left for an incident that has none."""
-    with whole.store.engine.connect() as conn:
+def _assert_cards_match_stored_mentions(store) -> dict[str, list]:
+    """Each card equals the candidate built from its incident's stored mentions, and only
+    incidents with stored mentions have one; returns {incident: its stored mentions}."""
+    with store.engine.connect() as conn:
         cards = dict(conn.execute(text("SELECT incident_id, card FROM link_cards")).all())
-    stored = whole.store.mentions_by_incident(sorted({m.incident_id for m in whole.store.mentions()}))
-    assert set(cards) == set(stored) and len(cards) > 50
+    stored = store.mentions_by_incident(sorted({m.incident_id for m in store.mentions()}))
+    assert set(cards) == set(stored)
     for incident_id, mentions in stored.items():
         full, light = link.candidate_of(incident_id, mentions), link_known.candidate_of_card(incident_id, cards[incident_id])
         assert light.light and {k: full.fields.get(k) for k in link_known.SCORED_FIELDS} == \
@@ -127,6 +128,14 @@ def test_every_card_matches_its_incidents_stored_mentions(whole):
         assert light.date == full.date and light.terms == full.terms
         assert [(m.article_id, m.role, m.on_topic, m.publisher, m.published) for m in light.mentions] == \
             [(m.article_id, m.role, m.on_topic, m.publisher, m.published) for m in full.mentions]
+    return stored
+
+
+def test_every_card_matches_its_incidents_stored_mentions(whole):
+    """A card (link/known.py) is what scoring reads of a stored incident: after a whole run, with
+    its merges, each equals the candidate built from the incident's stored mentions, and no card
+    is left for an incident that has none."""
+    assert len(_assert_cards_match_stored_mentions(whole.store)) > 50
 
 
 def test_a_second_run_scores_stored_incidents_from_cards_and_reads_in_full_only_those_it_joins(
@@ -240,3 +249,163 @@ def test_the_store_ranks_shared_word_keys_as_the_postings_do(tmp_path):
         for n in (1, 4, 10, 100):
             assert blocks.top_shared(keys, n) == link_known.top_shared(blocks.postings(keys), n)
     assert {"inc-042", "inc-045", "inc-048"} < set(blocks.top_shared(words, 100))  # filed, not flushed
+
+
+# ---------------------------------------------------------------- updated articles
+
+def _df_recount(mentions) -> Counter:
+    """Document counts as ``Linker._count_words`` adds them, recounted over ``mentions``."""
+    df = Counter()
+    for m in mentions:
+        df.update(w.lower() for w in link.mention_terms(m))
+    return df
+
+
+def _updates(corpus, folder):
+    """A file of updates to the first shard's articles: ten with a word changed, eight that now
+    tell another article's story (their incidents lose a report, the single-report ones their
+    only one), and one of the ten changed again (updated twice in a run). Returns the file and
+    the ids updated."""
+    records = [json.loads(line) for line in (corpus / "part-00000.jsonl").read_text().splitlines()]
+    plain = [{k: v for k, v in r.items() if k != "html"} for r in records]
+    reworded = [dict(r, text=r["text"].replace("killed", "shot dead") + "\nUpdated.") for r in plain[3:13]]
+    retold = [dict(r, text=other["text"], title=other["title"]) for r, other in zip(plain[20:28], plain[50:58])]
+    again = [dict(reworded[0], text=reworded[0]["text"] + " Updated again.")]
+    path = folder / "updates.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in reworded + retold + again))
+    return path, {r["doc_id"] for r in reworded + retold}
+
+
+def test_updates_keep_the_stored_index_without_rebuilding_it(corpus, tmp_path, monkeypatch):
+    """An updated article's old reports leave the stored index through the linker: the index
+    stays valid, nothing is rebuilt from every stored mention, the word counts are a recount of
+    the stored mentions' words, every card is its incident's stored mentions, incidents left
+    without mentions keep no card, block rows or fields, and every remaining incident is filed
+    under the keys of what it now says (keys of what it said before may stay)."""
+    db_file = tmp_path / "updates.db"
+    db, _ = _ingest(db_file, [corpus / "part-00000.jsonl"])
+    updates, updated = _updates(corpus, tmp_path)
+    held_before = {m.incident_id for m in db.store.mentions() if m.article_id in updated}
+
+    real_init = link.Linker.__init__
+
+    def no_rebuild(self, mentions, *args, **kwargs):
+        assert not mentions, "the linker was rebuilt from every stored mention"
+        real_init(self, mentions, *args, **kwargs)
+
+    def no_replace(*_args, **_kwargs):
+        raise AssertionError("the stored index was replaced")
+
+    monkeypatch.setattr(link.Linker, "__init__", no_rebuild)
+    monkeypatch.setattr(StoredBlocks, "replace", no_replace)
+    monkeypatch.setattr(pipeline, "LINK_CACHE_MENTIONS", 10)  # updated incidents are cached, or not
+    db, report = _ingest(db_file, [updates, corpus / "part-00001.jsonl"])
+    assert report.updated == len(updated) + 1 and report.added == N_ARTICLES // 2
+
+    store = db.store
+    mentions = store.mentions()
+    index = store.link_index()
+    assert index.valid and index.n_mentions == len(mentions)
+    assert index.df == _df_recount(mentions)
+    stored = _assert_cards_match_stored_mentions(store)
+    gone = held_before - set(stored)
+    assert gone and held_before & set(stored)  # some incidents lost every report, some only theirs
+    with store.engine.connect() as conn:
+        filed = conn.execute(text("SELECT key, incident_id FROM link_blocks")).all()
+        unused_words = conn.execute(text("SELECT COUNT(*) FROM link_words WHERE df = 0 AND posting = 0 "
+                                         "AND common = 0")).scalar()
+        incidents = {r[0] for r in conn.execute(text("SELECT id FROM incidents"))}
+    keys_of = _keys_filed(store)
+    assert set(keys_of) == set(stored) == incidents and not gone & incidents
+    assert unused_words == 0
+    for incident_id, ms in stored.items():
+        assert _own_place_keys(incident_id, ms) <= keys_of[incident_id], incident_id
+
+
+def _keys_filed(store) -> dict[str, set[tuple]]:
+    keys_of: dict[str, set[tuple]] = {}
+    with store.engine.connect() as conn:
+        for key, incident_id in conn.execute(text("SELECT key, incident_id FROM link_blocks")):
+            keys_of.setdefault(incident_id, set()).add(tuple(json.loads(key)))
+    return keys_of
+
+
+def _own_place_keys(incident_id, mentions) -> set[tuple]:
+    """The date-and-place keys an incident of these mentions is filed under (Linker._index)."""
+    fields = link.candidate_of(incident_id, mentions).fields
+    return link.Linker._place_keys(fields, link.linker._months(fields.get("date"), 0) or ["?"], query=False)
+
+
+def _copy_of(whole, tmp_path):
+    import shutil
+
+    db_file = tmp_path / "copy.db"
+    shutil.copy(whole.store.url.removeprefix("sqlite:///"), db_file)
+    return incidentwire.open(db_file).store
+
+
+def test_an_incident_that_lost_a_report_is_filed_under_what_it_now_says(whole, tmp_path):
+    """Taking out a report can change what its incident says (its first report gave the city
+    and month): the incident is filed under its new keys at once, so that later reports of it
+    find it."""
+    store = _copy_of(whole, tmp_path)
+    keys_of = _keys_filed(store)
+    by_incident = store.mentions_by_incident(sorted({m.incident_id for m in store.mentions()}))
+    moved = {}  # incident -> an article whose removal leaves it saying something new
+    for incident_id, ms in by_incident.items():
+        for article in sorted({m.article_id for m in ms}):
+            rest = [m for m in ms if m.article_id != article]
+            if rest and not _own_place_keys(incident_id, rest) <= keys_of[incident_id]:
+                moved.setdefault(incident_id, article)
+    articles = sorted(set(moved.values()))[:6]
+    assert len(articles) >= 3
+    linker = pipeline.open_linker(store)
+    for article in articles:
+        linker.remove(store.article_mentions(article))
+        store.remove_article_mentions(article, also=linker.flush)
+    keys_of, stored = _keys_filed(store), _assert_cards_match_stored_mentions(store)
+    assert store.link_index().valid
+    for incident_id in {i for i, a in moved.items() if a in articles}:
+        assert _own_place_keys(incident_id, stored[incident_id]) <= keys_of[incident_id], incident_id
+
+
+def test_removing_reports_undoes_linking_them_in_memory(whole):
+    """``Linker.remove`` is the inverse of counting and linking: after taking some articles'
+    reports out of a linker built from every stored mention, its word counts (and the vector
+    space's) and its incidents are those of a linker built from the remaining mentions."""
+    mentions = whole.store.mentions(saved_order=True)
+    articles = sorted({m.article_id for m in mentions})[::7]
+    counter = itertools.count(1)
+    linker = link.Linker(mentions, lambda: f"new-{next(counter)}")
+    taken = [m for m in mentions if m.article_id in articles]
+    touched = linker.remove(taken)
+    rest = [m for m in mentions if m.article_id not in articles]
+    fresh = link.Linker(rest, lambda: "unused")
+    assert touched == {m.incident_id for m in taken} and len(touched) > 10
+    assert linker.n_mentions == fresh.n_mentions == len(rest) and linker.df == fresh.df
+    words = sorted(_df_recount(mentions))
+    assert [linker._space.df[linker._space.ids[w]] for w in words] == [fresh.df.get(w, 0) for w in words]
+    assert set(linker.by_id) == set(fresh.by_id) and linker.by_id.keys() <= {m.incident_id for m in mentions}
+    for incident_id in touched & set(fresh.by_id):
+        mine, theirs = linker.by_id[incident_id], fresh.by_id[incident_id]
+        assert [m.key for m in mine.mentions] == [m.key for m in theirs.mentions]
+        assert mine.fields == theirs.fields and mine.terms == theirs.terms and mine.date == theirs.date
+
+
+def test_an_update_that_fails_to_write_its_index_changes_leaves_mentions_and_index_as_they_were(whole, tmp_path):
+    """The mentions' deletion and the index changes commit together: an error while writing the
+    index rolls the deletion back, and the index still matches the stored mentions."""
+    store = _copy_of(whole, tmp_path)
+    linker = pipeline.open_linker(store)
+    article = store.mentions()[0].article_id
+    before = len(store.mentions())
+
+    def flush_then_fail(conn):
+        linker.flush(conn)
+        raise RuntimeError("disk full")
+
+    linker.remove(store.article_mentions(article))
+    with pytest.raises(RuntimeError, match="disk full"):
+        store.remove_article_mentions(article, also=flush_then_fail)
+    index = store.link_index()
+    assert len(store.mentions()) == before and index.valid and index.n_mentions == before

@@ -131,7 +131,7 @@ class KnownIncidents(dict):
         """Let go of the incidents read from their cards, which only scoring reads (none, here)."""
 
     def forget(self, incident_id: str) -> None:
-        """An incident merged into another: it no longer exists."""
+        """An incident merged into another, or left without reports: it no longer exists."""
         dict.pop(self, incident_id, None)
 
     def mentions_of(self, ids: list[str]) -> dict[str, list[Mention]]:
@@ -166,7 +166,9 @@ class CachedIncidents(KnownIncidents):
         super().__init__(known or {})
         self._load, self._cards, self.capacity = load, cards, capacity
         self.card_capacity = capacity * CARD_REPORTS_PER_MENTION
-        self._gone: set[str] = set()  # merged into another: the store may still file reports under them
+        # merged into another or left without reports: the store may still file reports under
+        # them (until the next flush)
+        self._gone: set[str] = set()
 
     def forget(self, incident_id: str) -> None:
         dict.pop(self, incident_id, None)
@@ -281,11 +283,15 @@ class MemoryBlocks:
     def counted(self, terms: Counter) -> None:
         """A hint: a report with these words was counted."""
 
+    def uncounted(self, terms: Counter) -> None:
+        """A hint: a report with these words was taken out."""
+
     def changed(self, cand: Candidate) -> None:
-        """A hint: ``cand`` took reports (a stored index rewrites its card)."""
+        """A hint: ``cand`` took or lost reports (a stored index rewrites its card)."""
 
     def gone(self, incident_id: str) -> None:
-        """A hint: the incident was merged into another (a stored index drops its card)."""
+        """A hint: the incident was merged into another or lost its last report (a stored
+        index drops its card); its keys here stay, and it is no longer known to the linker."""
 
     def items(self):
         return self._postings.items()

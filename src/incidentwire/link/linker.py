@@ -113,6 +113,43 @@ class Linker(WordSimilarity):
         kept = dict.fromkeys(k for _, k in merges if k not in gone)  # ordered, no duplicates
         return [m for k in kept for m in self.by_id[k].mentions], merges
 
+    def remove(self, mentions: list[Mention]) -> set[str]:
+        """Take stored reports out (an updated article's, before its new text is linked): the
+        inverse of linking them, without rebuilding anything. Each report's words are uncounted
+        (``_uncount_words``: what ``_count_words`` added); each incident that held one is rebuilt
+        from its remaining reports, in their order (its cached candidate replaced, its card
+        rewritten) and filed under the keys of what it now says, or, left without reports, goes
+        like an incident merged away (its card and block rows with it). Returns the incidents
+        that lost a report.
+
+        The keys it was filed under for the reports taken out may stay (a superset): a key too
+        many only offers the incident as one more candidate to score, where a key missing would
+        hide it. Taking them out exactly is not simple: the index does not record which report
+        put an incident under a key (``_index`` files it under what it says after each report,
+        with the idf of that moment, and never takes a key away, so a date-and-place key may come
+        from fields it no longer has even without updates), and refiling it under what it now
+        says alone would take away keys the same incident keeps in a run without the update.
+        Word keys' posting counts and words grown too common stay likewise.
+
+        The incidents must be held as stored (the caller flushed what was linked before)."""
+        keys = {m.key for m in mentions}
+        for m in mentions:
+            self._uncount_words(mention_terms(m))
+        touched = sorted({m.incident_id for m in mentions if m.incident_id})
+        for incident_id in touched:
+            cand = self.by_id.full(incident_id)
+            kept = [(m, t) for m, t in zip(cand.mentions, cand.terms) if m.key not in keys]
+            if not kept:
+                self.by_id.forget(incident_id)
+                self.blocks.gone(incident_id)
+                continue
+            rest = Candidate(incident_id, mentions=[m for m, _ in kept], terms=[t for _, t in kept])
+            rest.refresh()
+            self.by_id[incident_id] = rest
+            self.blocks.changed(rest)
+            self._index(rest)
+        return set(touched)
+
     def keep_apart(self, splits: list[tuple[list[str], list[str]]], reviewed: set[str] = frozenset()) -> None:
         """Honour analysts' splits (each: the article ids of its two sides) and reviewed incidents."""
         for one, other in splits:

@@ -174,6 +174,10 @@ class TermSpace:
         ids = self._ids_of(words)  # first: it grows the arrays
         np.add.at(self.df, ids, 1.0)
 
+    def uncount(self, words: list[str]) -> None:
+        """A report with these (lower-cased) words was taken out (``count`` undone)."""
+        np.subtract.at(self.df, self._ids_of(words), 1.0)
+
     def vector(self, terms: Counter) -> tuple[np.ndarray, np.ndarray]:
         """(word ids, TF weights) of ``terms``, made once per Counter: a report's words never
         change, and every link call that meets its incident weighs them again."""

@@ -121,6 +121,21 @@ class WordSimilarity:
         self.blocks.counted(words)  # a stored index writes these words' new counts
         self._idf, self._query = {}, None
 
+    def _uncount_words(self, terms: Counter) -> None:
+        """Undo ``_count_words(terms)`` exactly (a stored report taken out): the same
+        lower-cased words, a name and its lower-case form each once, as they were added; a
+        word no report uses any more leaves the counts."""
+        self.n_mentions -= 1
+        words = [w.lower() for w in terms]
+        df = self.df
+        df.subtract(words)
+        for w in words:
+            if df.get(w, 1) <= 0:
+                del df[w]
+        self._space.uncount(words)
+        self.blocks.uncounted(words)
+        self._idf, self._query = {}, None
+
     def idf(self, word: str) -> float:
         # PRIOR_DOCUMENTS unseen reports stand in for the rest of the news: without them the
         # first few reports of a store share every word and no word looks rare

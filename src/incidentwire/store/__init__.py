@@ -199,17 +199,27 @@ class Store:
         return n
 
     # ------------------------------------------------------------------ mentions and claims
-    def remove_article_mentions(self, article_id: str) -> set[str]:
+    def remove_article_mentions(self, article_id: str, also: Callable[[Connection], None] | None = None
+                                ) -> set[str]:
         """Delete an article's mentions and claims (before re-extracting it); returns the
-        incidents that lost a mention."""
+        incidents that lost a mention. ``also(conn)`` writes, in the same transaction, what
+        taking them out changed in the linker's stored index (``link.Linker.remove`` then
+        ``flush``); without it the index no longer matches and the next ingest rebuilds it."""
         with self.engine.begin() as conn:
             affected = {r[0] for r in conn.execute(
                 text("SELECT incident_id FROM mentions WHERE article_id = :a"), {"a": article_id}) if r[0]}
             conn.execute(text("DELETE FROM claims WHERE article_id = :a"), {"a": article_id})
             conn.execute(text("DELETE FROM mentions WHERE article_id = :a"), {"a": article_id})
             self._mark_pending(conn, affected)
-            link_index.invalidate(conn)
+            if also is None:
+                link_index.invalidate(conn)
+            else:
+                also(conn)
         return affected
+
+    def article_mentions(self, article_id: str) -> list[Mention]:
+        """An article's stored mentions with their claims, by position in the article."""
+        return self._read_mentions("WHERE m.article_id = :a", {"a": article_id})
 
     def save_mentions(self, mentions: Iterable[Mention]) -> None:
         """Replace mentions (relink): the linker's stored index no longer matches them."""
@@ -235,6 +245,10 @@ class Store:
         """Mentions with their claims, for the given incidents (all when None); by article, or
         with ``saved_order`` in the order they were saved."""
         where, params, wanted = _id_filter("m.incident_id", incident_ids)
+        return self._read_mentions(where, params, wanted, saved_order)
+
+    def _read_mentions(self, where: str, params: dict, wanted: set | None = None,
+                       saved_order: bool = False) -> list[Mention]:
         sql = ('SELECT m.key, m.article_id, m.idx, m.role, m.incident_id, m.published, c.field, '
                'c.value_json, c.start, c."end", c.quote, c.extractor, c.confidence, a.publisher, a.relevant, '
                'a.story_id '
