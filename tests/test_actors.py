@@ -237,3 +237,27 @@ def test_targets_listed_after_the_first_one():
     assert names(types.targets(text)) == ["offices", "agrarian bank", "national bank", "health ministry offices"]
     # what follows another verb is not in the list
     assert names(types.targets("rebels attacked the farm and killed two peasants and the house")) == ["farm"]
+
+
+def test_a_pair_of_names_killed_after_an_apposition_or_a_relative_clause():
+    text = "his two escorts, mario vega and luis de leon, who were inside the car, were killed instantly."
+    assert names(actors.victims(text)) == ["mario vega", "luis de leon"]
+    text = "sources said that ana soto and pedro lara, a 30-year-old teacher at the school have been killed."
+    assert names(actors.victims(text)) == ["ana soto", "pedro lara"]
+    # people described, not named, in the same shape are no victims' names
+    assert actors.victims("in the town, local residents and angry farmers were wounded by gunfire.") == []
+
+
+def test_a_bare_name_right_after_a_past_tense_kidnapping():
+    assert names(actors.victims("unknown men kidnapped jorge salas -- brother of the mayor -- on monday.")) == [
+        "jorge salas"]
+    assert actors.victims("the rebels kidnapped two engineers, the company said.") == []
+
+
+def test_a_target_named_as_the_target_of_an_attack():
+    text = "the governor's residence located in the north district was the target of an attack."
+    assert names(types.targets(text)) == ["governor's residence"]
+    assert names(types.targets("the terrorists' target was the national brewery plant.")) == [
+        "national brewery plant"]
+    assert names(types.targets("five bank branch offices were shaken by explosives.")) == ["bank branch offices"]
+

@@ -417,10 +417,13 @@ def _frame_claims(article: Article, text: str, frame: Frame, is_main: bool, toll
     return claims
 
 
-# the rule-based extractors; others plug in with registry.register (see extract/registry.py)
+# the rule-based extractors; others plug in with registry.register (see extract/registry.py).
+# Physical targets are read in every sentence of the frame, not only those with a trigger word:
+# each needs an attack verb of its own ("urban guerrillas sabotaged pylons"), MUC-4 dev target
+# F1 0.379 -> 0.415. Weapons and bare words stay in trigger sentences.
 for _name, _field, _find, _scope, _conf in (
         ("types.weapons", "weapons", types.weapons, "trigger", 0.5),
-        ("types.targets", "targets", types.targets, "trigger", 0.5),
+        ("types.targets", "targets", types.targets, "frame", 0.5),
         ("types.target_types", "target_types", types.target_types, "trigger", 0.5),
         ("actors.victims", "victims", actors.victims, "aftermath", 0.5),
         ("actors.perpetrator_descriptions", "perpetrator_descriptions", actors.perpetrator_descriptions,

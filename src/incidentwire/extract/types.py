@@ -91,7 +91,13 @@ _PHYS_TARGET_RE = re.compile(
 _PASSIVE_TARGET_RE = re.compile(
     rf"(?P<pre>(?:[\w'\".-]+\s+){{0,5}}?)(?P<head>{_TARGET_HEAD})\s+(?:was|were|has\s+been|have\s+been|had\s+been)\s+"
     r"(?:\w+ly\s+)?(?:attacked|bombed|dynamited|burned|burnt|torched|destroyed|damaged|blown\s+up|set\s+on\s+fire|"
-    r"raided|machinegunned|sabotaged|hit)\b", re.I)
+    r"raided|machinegunned|sabotaged|hit|shaken|struck|riddled)\b", re.I)
+# "the presidential residence ... was the target of an attack", "the target was the liqueur
+# plant": the thing named as the attack's target
+_NAMED_TARGET_RE = re.compile(
+    rf"(?P<pre>(?:[\w'\".-]+\s+){{0,5}}?)(?P<head>{_TARGET_HEAD})(?:\s+located\s+(?:in|on|at|near)(?:\s+[\w-]+){{1,4}}?)?"
+    rf"\s+(?:was|were|has\s+been|have\s+been|had\s+been|became)\s+(?:the\s+|a\s+)?(?:main\s+)?targets?\s+of\b|"
+    rf"\btargets?\s+(?:was|were)\s+(?:the\s+|a\s+|an\s+)?(?P<pre2>(?:[\w'\".-]+\s+){{0,5}}?)(?P<head2>{_TARGET_HEAD})\b", re.I)
 _MAX_MODIFIERS = 4
 
 
@@ -161,12 +167,14 @@ def targets(text: str) -> list[tuple[str, int, int]]:
     """Physical targets named right after an attack verb ("dynamited two electricity poles", "burned a
     hospital ambulance", "exploded tuesday morning outside a police building",
     "attacked the santo tomas presidential farm"), where a bomb went off or was thrown ("exploded
-    opposite a telephone exchange", "was thrown at the soda shop") or before a passive one ("the liqueur plant was
-    partially destroyed"), and those listed after the first one ("burned the offices, the agrarian
+    opposite a telephone exchange", "was thrown at the soda shop"), before a passive one ("the liqueur plant was
+    partially destroyed", "bank offices were shaken by explosives"), named as the target ("the residence
+    ... was the target of an attack", "the target was the liqueur plant"), and those listed after the first one ("burned the offices, the agrarian
     bank and the national bank"): the head noun with the modifiers right before it (up to four,
     stopping at a determiner, number, preposition or verb), lower-cased, as the article words it."""
     seen: dict[str, tuple[str, int, int]] = {}
-    matches = sorted([*_PHYS_TARGET_RE.finditer(text), *_PASSIVE_TARGET_RE.finditer(text)], key=lambda m: m.start("head"))
+    matches = sorted([*_PHYS_TARGET_RE.finditer(text), *_PASSIVE_TARGET_RE.finditer(text),
+                      *_NAMED_TARGET_RE.finditer(text)], key=lambda m: m.start("head") if m.group("head") else m.start("head2"))
     for m in matches:
         for start, end in [_with_modifiers(m), *_coordinated(text, m)]:
             end = _with_owner(text, start, end)
@@ -197,12 +205,13 @@ def _with_owner(text: str, start: int, end: int) -> int:
 
 def _with_modifiers(m: re.Match) -> tuple[int, int]:
     """The head noun's span widened over the modifiers right before it."""
-    start = m.start("head")
-    for w in reversed(list(re.finditer(r"\S+", m.group("pre")))[-_MAX_MODIFIERS:]):
+    head, pre = ("head", "pre") if m.group("head") else ("head2", "pre2")
+    start = m.start(head)
+    for w in reversed(list(re.finditer(r"\S+", m.group(pre)))[-_MAX_MODIFIERS:]):
         if _TARGET_NOT_MOD.match(w.group(0)) or not re.fullmatch(r"[\w'.-]+", w.group(0)):
             break
-        start = m.start("pre") + w.start()
-    return start, m.end("head")
+        start = m.start(pre) + w.start()
+    return start, m.end(head)
 
 
 # "burned the offices, the agrarian bank and the national bank": more targets of the same verb
