@@ -261,3 +261,13 @@ def test_a_target_named_as_the_target_of_an_attack():
         "national brewery plant"]
     assert names(types.targets("five bank branch offices were shaken by explosives.")) == ["bank branch offices"]
 
+
+
+def test_a_name_in_the_possessive_is_not_the_victim():
+    # "perez' brother-in-law was kidnapped": the brother-in-law was, not perez
+    assert actors.victims("president carlos andres perez' brother-in-law was kidnapped in colombia") == []
+
+
+def test_targets_keep_up_to_five_modifiers():
+    text = "the rebels attacked a u.s. state department c-123 cargo plane near the airport."
+    assert names(types.targets(text)) == ["u.s. state department c-123 cargo plane"]

@@ -126,8 +126,8 @@ _NAME_STOP = (r"(?:the|a|an|of|and|or|was|were|is|are|who|whom|which|that|in|on|
               r"injured|shot|died|dead|house|home|office|residence|car|vehicle|bodyguards?|escort|occur+(?:ed|s)?|"
               r"government|party|army|police|\d\w*)")
 # a possessive ("carlos guerrero's wife, angela ...") ends no name: the name is whose it is
-_NAME = (rf"(?P<name>(?!{_NAME_STOP}\b)[a-z][a-z'’-]+(?<!['’]s)"
-         rf"(?:\s+(?!{_NAME_STOP}\b)[a-z][a-z'’-]+(?<!['’]s)){{0,3}})(?!['’\w])")
+_NAME = (rf"(?P<name>(?!{_NAME_STOP}\b)[a-z][a-z'’-]+(?<!['’]s)(?<!['’])"
+         rf"(?:\s+(?!{_NAME_STOP}\b)[a-z][a-z'’-]+(?<!['’]s)(?<!['’])){{0,3}})(?!['’\w])")
 _PASSIVE_VICTIM = (r"(?:killed|murdered|assassinated|kidnap+ed|abducted|wounded|injured|shot|executed|"
                    r"gunned\s+down|taken\s+hostage|held\s+hostage)")
 # "to kidnap oas secretary general x", "the attack against attorney general dr x"

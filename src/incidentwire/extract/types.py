@@ -85,7 +85,7 @@ _TARGET_NOT_MOD = re.compile(
     r"this|that|these|those|of|in|at|on|to|into|by|for|with|from|near|against|and|or|other|was|were|is|are|"
     r"been|be|has|had|have|it|they|which|who|also|up|down|partially|completely|totally|\d+)$", re.I)
 _PHYS_TARGET_RE = re.compile(
-    rf"\b(?:{_TARGET_ACT})\s+(?P<pre>(?:[\w'\".-]+\s+){{0,5}}?)(?P<head>(?:{_TARGET_HEAD})(?:\s+(?:{_TARGET_HEAD}))?)\b",
+    rf"\b(?:{_TARGET_ACT})\s+(?P<pre>(?:[\w'\".-]+\s+){{0,6}}?)(?P<head>(?:{_TARGET_HEAD})(?:\s+(?:{_TARGET_HEAD}))?)\b",
     re.I)
 # "the liqueur plant was partially destroyed": the target as the subject of a passive attack verb
 _PASSIVE_TARGET_RE = re.compile(
@@ -98,7 +98,7 @@ _NAMED_TARGET_RE = re.compile(
     rf"(?P<pre>(?:[\w'\".-]+\s+){{0,5}}?)(?P<head>{_TARGET_HEAD})(?:\s+located\s+(?:in|on|at|near)(?:\s+[\w-]+){{1,4}}?)?"
     rf"\s+(?:was|were|has\s+been|have\s+been|had\s+been|became)\s+(?:the\s+|a\s+)?(?:main\s+)?targets?\s+of\b|"
     rf"\btargets?\s+(?:was|were)\s+(?:the\s+|a\s+|an\s+)?(?P<pre2>(?:[\w'\".-]+\s+){{0,5}}?)(?P<head2>{_TARGET_HEAD})\b", re.I)
-_MAX_MODIFIERS = 4
+_MAX_MODIFIERS = 5
 
 
 # Sentences in which a bomb word is no evidence of how an attack was carried out: arms found or
@@ -165,13 +165,14 @@ def weapons(text: str) -> list[tuple[str, int, int]]:
 
 def targets(text: str) -> list[tuple[str, int, int]]:
     """Physical targets named right after an attack verb ("dynamited two electricity poles", "burned a
-    hospital ambulance", "exploded tuesday morning outside a police building",
-    "attacked the santo tomas presidential farm"), where a bomb went off or was thrown ("exploded
-    opposite a telephone exchange", "was thrown at the soda shop"), before a passive one ("the liqueur plant was
-    partially destroyed", "bank offices were shaken by explosives"), named as the target ("the residence
-    ... was the target of an attack", "the target was the liqueur plant"), and those listed after the first one ("burned the offices, the agrarian
-    bank and the national bank"): the head noun with the modifiers right before it (up to four,
-    stopping at a determiner, number, preposition or verb), lower-cased, as the article words it."""
+    hospital ambulance", "exploded tuesday morning outside a police building", "attacked the santo
+    tomas presidential farm"), where a bomb went off or was thrown ("exploded opposite a telephone
+    exchange", "was thrown at the soda shop"), before a passive one ("the liqueur plant was partially
+    destroyed", "bank offices were shaken by explosives"), named as the target ("the residence ...
+    was the target of an attack", "the target was the liqueur plant"), and those listed after the
+    first one ("burned the offices, the agrarian bank and the national bank"): the head noun with
+    the modifiers right before it (up to five, stopping at a determiner, number, preposition or
+    verb), lower-cased, as the article words it."""
     seen: dict[str, tuple[str, int, int]] = {}
     matches = sorted([*_PHYS_TARGET_RE.finditer(text), *_PASSIVE_TARGET_RE.finditer(text),
                       *_NAMED_TARGET_RE.finditer(text)], key=lambda m: m.start("head") if m.group("head") else m.start("head2"))
