@@ -271,3 +271,14 @@ def test_a_name_in_the_possessive_is_not_the_victim():
 def test_targets_keep_up_to_five_modifiers():
     text = "the rebels attacked a u.s. state department c-123 cargo plane near the airport."
     assert names(types.targets(text)) == ["u.s. state department c-123 cargo plane"]
+
+
+def test_a_full_name_is_not_widened_over_ordinary_words():
+    text = "the police rescued manuel vallejo uribe. later, photographers roberto navas and a guard named barroso"
+    for name in ("manuel vallejo uribe", "roberto navas", "barroso"):
+        start = text.index(name)
+        assert actors.full_name(text, name, start, start + len(name))[0] == name
+    # ... but still over the words of the name ("-med" is no verb form: mohammed)
+    text = "khalid sheikh mohammed was killed. later sheikh mohammed was buried"
+    start = text.rindex("sheikh mohammed")
+    assert actors.full_name(text, "sheikh mohammed", start, start + 15)[0] == "khalid sheikh mohammed"
