@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from incidentwire.extract import actors, types
-from incidentwire.extract.groups import find_groups
+from incidentwire.extract.groups import find_attackers, find_groups
 
 
 def names(found):
@@ -282,3 +282,12 @@ def test_a_full_name_is_not_widened_over_ordinary_words():
     text = "khalid sheikh mohammed was killed. later sheikh mohammed was buried"
     start = text.rindex("sheikh mohammed")
     assert actors.full_name(text, "sheikh mohammed", start, start + 15)[0] == "khalid sheikh mohammed"
+
+
+def test_attackers_described_by_how_they_looked_or_that_they_are_unknown():
+    found = find_attackers("a report said that unidentified assailants kidnapped the mayor's brother")
+    assert [(noun, side) for noun, _, _, side in found] == [("unidentified assailants", False)]
+    found = find_attackers("he was shot dead by hooded men on a motorcycle")
+    assert [(noun, side) for noun, _, _, side in found] == [("hooded men", False)]
+    # "men" alone says nothing about who attacked
+    assert find_attackers("the men killed in the crash were buried") == []

@@ -70,9 +70,11 @@ _CANONICAL = list(GROUPS)
 _AFFILIATION = (r"urban\s+guerrillas|drug\s+traffickers|death\s+squads?|guerrillas?|terrorists?|rebels|"
                 r"insurgents|subversives|jihadists|extremists|paramilitar(?:y|ies)")
 # Nouns that only say what the attackers did ("gunmen", "assailants"): a description, kept apart.
-_ROLE = (r"drug\s+dealers|hit\s*men|(?:heavily\s+)?armed\s+(?:men|individuals)|(?:hooded|masked|uniformed)\s+(?:men|individuals)|"
-         r"unidentified\s+(?:persons?|individuals?|m[ae]n|gunm[ae]n)|(?:paid\s+|hired\s+)?assassins?|hired\s+gunmen|"
-         r"gunm[ae]n|attackers?|assailants?|militants|kidnappers|(?:suicide\s+)?bombers?|hostage-?takers")
+# how the attackers looked or what is unknown of them ("unidentified assailants", "hooded men")
+_DESCRIBED = r"(?:heavily\s+)?armed|unidentified|unknown|hooded|masked|uniformed"
+_ROLE = (rf"drug\s+dealers|hit\s*men|(?:{_DESCRIBED})\s+(?:men|individuals?|persons?|people)|"
+         rf"(?:(?:{_DESCRIBED})\s+)?(?:(?:paid\s+|hired\s+)?assassins?|hired\s+gunmen|gunm[ae]n|attackers?|assailants?|"
+         rf"kidnappers|(?:suicide\s+)?bombers?)|militants|hostage-?takers")
 _ATTACKER = rf"{_AFFILIATION}|{_ROLE}"
 _AFFILIATION_RE = re.compile(rf"^(?:{_AFFILIATION})$", re.I)
 # state forces are perpetrators only when named as the agent ("murdered by soldiers")
