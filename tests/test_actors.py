@@ -291,3 +291,12 @@ def test_attackers_described_by_how_they_looked_or_that_they_are_unknown():
     assert [(noun, side) for noun, _, _, side in found] == [("hooded men", False)]
     # "men" alone says nothing about who attacked
     assert find_attackers("the men killed in the crash were buried") == []
+
+
+def test_an_armed_actor_said_to_be_responsible_or_to_accept_responsibility():
+    text = "the president acknowledged that members of the army were responsible for the massacre."
+    assert names(actors.attributed_perpetrators(text)) == ["army"]
+    text = "the salvadoran army accepted responsibility this morning for the death of two reporters."
+    assert names(actors.attributed_perpetrators(text)) == ["salvadoran army"]
+    # someone responsible for something else is no actor
+    assert actors.attributed_perpetrators("the colonel is responsible for the eastern region.") == []

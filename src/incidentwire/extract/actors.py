@@ -87,6 +87,9 @@ _ATTRIBUTED_RES = [re.compile(p, re.I) for p in (
     rf"\bh(?:o|e)ld(?:s|ing)?\s+{_ACTOR_NP}\s+(?:directly\s+|fully\s+)?responsible\b",
     rf"\b{_ACTOR_NP}\s+(?:(?:is|are|was|were|has\s+been|have\s+been)\s+(?:being\s+)?held\s+responsible|"
     rf"(?:has|have|had)\s+(?:also\s+)?claimed\s+(?:credit|responsibility|authorship))",
+    # "members of the army were responsible for the massacre", "the army accepted responsibility"
+    rf"\b{_ACTOR_NP}\s+(?:(?:is|are|was|were)\s+(?:directly\s+|allegedly\s+|also\s+)?responsible\s+for|"
+    rf"(?:has\s+|have\s+|had\s+)?(?:accepted|admitted|assumed)\s+responsibility)",
 )]
 
 
