@@ -300,3 +300,13 @@ def test_an_armed_actor_said_to_be_responsible_or_to_accept_responsibility():
     assert names(actors.attributed_perpetrators(text)) == ["salvadoran army"]
     # someone responsible for something else is no actor
     assert actors.attributed_perpetrators("the colonel is responsible for the eastern region.") == []
+
+
+def test_bombing_from_the_air_or_by_an_army_is_no_bombing_attack():
+    assert types.attack_type("the 5th brigade bombed rebel positions on the volcano.")[0] == "unknown"
+    text = "civilians died in the indiscriminate bombings of the government's air force."
+    assert types.attack_type(text)[0] == "unknown"
+    assert types.attack_type("the capital is being bombed and destroyed by an occupation army.")[0] == "unknown"
+    # a bomb set off at a military place is still a bombing
+    assert types.attack_type("a bomb exploded at the air force base, killing two.")[0] == "bombing_explosion"
+    assert types.attack_type("guerrillas bombed the army post.")[0] == "bombing_explosion"

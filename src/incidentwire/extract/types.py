@@ -24,7 +24,7 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
     ("facility_infrastructure_attack", r"arson|set\s+(?:on\s+)?fire|torched|sabotag\w*|"
                                        r"burn(?:ed|t)(?!\s+(?:to\s+death|alive|by|on|over|in|with))"),
     # bombs dropped from the air are an armed assault (GTD), not a planted or thrown device
-    ("armed_assault", r"(?:air\s+force|(?:war)?planes?|aircraft|helicopters?|gunships?|jets)\s+(?:[\w-]+\s+){0,3}?"
+    ("armed_assault", r"(?:air\s+force|(?:war)?planes?|aircraft|helicopters?|gunships?|jets|pilots)\s+(?:[\w-]+\s+){0,3}?"
                       r"(?:bomb(?:ed|ing|ings)?|strafed)|shoot\w*|shot|gun(?:man|men|fire|shots?|ned)|opened\s+fire|rampage|armed\s+attack\w*|"
                       r"machine[- ]?guns?|rifles?|stabb\w*|knife|machetes?|ambush\w*|massacre\w*|storm(?:ed|ing)?"),
     ("unarmed_assault", r"rammed|ramming|ploughed|plowed|beat(?:en|ing)\s+to\s+death"),
@@ -104,7 +104,15 @@ _MAX_MODIFIERS = 5
 # Sentences in which a bomb word is no evidence of how an attack was carried out: arms found or
 # seized, bombing and shelling by an army. (Explosions "heard" during fighting were tried too:
 # better on MUC-4 train, worse on dev, left out.)
-_SHELLING_RE = re.compile(r"\b(?:shell(?:ing|ed|s)|strafe[ds]?|strafing|artillery|mortar\s+fire|gunships?)\b", re.I)
+_SHELLING_RE = re.compile(
+    r"\b(?:shell(?:ing|ed|s)|strafe[ds]?|strafing|artillery|mortar\s+fire|gunships?|bombard\w*|"
+    r"(?:indiscriminate(?:ly)?|aerial)\s+bomb\w*|"
+    # "the bombings of the government's air force", "bombed and destroyed by an occupation army"
+    r"bomb(?:ed|ing|ings)\s+(?:[\w'’-]+\s+){0,4}?(?:by|of)\s+(?:the\s+|an?\s+)?(?:[\w'’-]+\s+){0,2}?"
+    r"(?:air\s+force|(?:war)?planes|aircraft|pilots)|"
+    r"bomb(?:ed|ing|ings)\s+(?:[\w'’-]+\s+){0,4}?by\s+(?:the\s+|an?\s+)?(?:[\w'’-]+\s+){0,2}?(?:army|troops|military)|"
+    r"(?:army|troops|brigade|battalion)\s+(?:[\w-]+\s+){0,3}?bomb(?:ed|ing|ings))\b",
+    re.I)
 _SENTENCE_BOUNDS_RE = re.compile(r"[.!?;](?:\s|$)|\n")
 
 
