@@ -93,7 +93,7 @@ def test_perpetrators_an_attack_is_attributed_to():
     text = "the union holds the national police responsible for the disappearance of its leader."
     assert names(actors.attributed_perpetrators(text)) == ["national police"]
     text = "the murder was planned and carried out by the guatemalan army, the students said."
-    assert names(actors.perpetrators_caseless(text)) == ["army"]
+    assert names(actors.perpetrators_caseless(text)) == ["guatemalan army"]
 
 
 def test_targets_hit_where_a_bomb_went_off_or_was_thrown():
@@ -310,3 +310,11 @@ def test_bombing_from_the_air_or_by_an_army_is_no_bombing_attack():
     # a bomb set off at a military place is still a bombing
     assert types.attack_type("a bomb exploded at the air force base, killing two.")[0] == "bombing_explosion"
     assert types.attack_type("guerrillas bombed the army post.")[0] == "bombing_explosion"
+
+
+def test_state_forces_keep_whose_forces_they_are():
+    found = find_attackers("sources said that guatemalan army troops killed nine peasants by mistake")
+    assert [(noun, side) for noun, _, _, side in found] == [("guatemalan army troops", True)]
+    found = find_attackers("the two students were murdered by honduran troops on friday")
+    assert [(noun, side) for noun, _, _, side in found] == [("honduran troops", True)]
+
