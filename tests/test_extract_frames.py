@@ -113,3 +113,10 @@ def test_initials_and_titles_do_not_end_a_sentence():
         "The attacker, named by authorities as M.K. Kariev, shot four officers.",
         "Then col. guillermo benavides spoke.", "He had lived in the U.S.", "Police said so.", "It was 10:30 p.m.",
         "Nobody saw it."]
+
+
+def test_sentences_before_the_first_incident_go_to_the_main_one():
+    # the victim is named in an opening sentence that has no attack word; the attack comes after
+    [m] = mentions_of("The government ordered an inquiry into the death of journalist Ana Torres. "
+                      "Gunmen shot him in Lima on Monday.")
+    assert m.values("victims") == ["Ana Torres"]

@@ -28,7 +28,11 @@ _ACTS = re.compile(
     r"open(?:ed|s)? fire|fired (?:on|at|into)|militants?|insurgents?|terror\w*|hostages?|kidnap\w*|abduct\w*|"
     r"massacre\w*|assassinat\w*|rebels?|guerrill\w*|ambush\w*|arson\w*|hijack\w*|stabb\w*|rampage|jihad\w*|"
     r"extremis\w*|pirates?|piracy|armed (?:men|group|clash\w*)|suicide bomber|car bomb|grenades?|"
-    r"rockets?|mortars?|shelling|gunmen|plot(?:ted|ting)? to|murder\w*)\b")
+    r"rockets?|mortars?|shelling|gunmen|plot(?:ted|ting)? to|murder\w*|dynamit\w*|blew up|assailants?)\b")
+# One act done to a person, said as a past event ("x was kidnapped", "the murder of x"): the
+# report is about that incident even when it uses no second violence word.
+_EVENT = re.compile(r"\b(?:(?:was|were|been|being)\s+(?:\w+\s+)?(?:kidnap+ed|abducted|murdered|assassinated)|"
+                    r"(?:murder|assassination|kidnapping|abduction)\s+of)\b")
 # Harm: only counts together with an act ("killed" alone is as often a crash or a fall).
 # Murder is an act: MUC-4's political murders are reported with little else.
 _HARM = re.compile(r"\b(kill(?:ed|ing|ings)|wounded|injured|dead|died|casualt\w*|victims?)\b")
@@ -39,7 +43,7 @@ def assess(article: Article) -> Article:
     text = (article.clean_text or article.text)[:SCAN_CHARS].lower()
     acts = sorted(set(_ACTS.findall(text)))
     harm = sorted(set(_HARM.findall(text)))
-    article.relevant = bool(acts) and len(acts) + len(harm) >= MIN_TERMS
+    article.relevant = bool(acts) and (len(acts) + len(harm) >= MIN_TERMS or bool(_EVENT.search(text)))
     if acts or harm:
         article.relevance_reason = (f"violence terms: {', '.join((acts + harm)[:8])}" if article.relevant else
                                     f"harm without a violent act ({', '.join(harm[:5])})" if not acts else
