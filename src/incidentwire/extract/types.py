@@ -94,10 +94,10 @@ _PASSIVE_TARGET_RE = re.compile(
     r"raided|machinegunned|sabotaged|hit|shaken|struck|riddled)\b", re.I)
 # "the presidential residence ... was the target of an attack", "the target was the liqueur
 # plant": the thing named as the attack's target
-_NAMED_TARGET_RE = re.compile(
+_NAMED_TARGET_RES = [re.compile(p, re.I) for p in (
     rf"(?P<pre>(?:[\w'\".-]+\s+){{0,5}}?)(?P<head>{_TARGET_HEAD})(?:\s+located\s+(?:in|on|at|near)(?:\s+[\w-]+){{1,4}}?)?"
-    rf"\s+(?:was|were|has\s+been|have\s+been|had\s+been|became)\s+(?:the\s+|a\s+)?(?:main\s+)?targets?\s+of\b|"
-    rf"\btargets?\s+(?:was|were)\s+(?:the\s+|a\s+|an\s+)?(?P<pre2>(?:[\w'\".-]+\s+){{0,5}}?)(?P<head2>{_TARGET_HEAD})\b", re.I)
+    rf"\s+(?:was|were|has\s+been|have\s+been|had\s+been|became)\s+(?:the\s+|a\s+)?(?:main\s+)?targets?\s+of\b",
+    rf"\btargets?\s+(?:was|were)\s+(?:the\s+|a\s+|an\s+)?(?P<pre>(?:[\w'\".-]+\s+){{0,5}}?)(?P<head>{_TARGET_HEAD})\b")]
 _MAX_MODIFIERS = 5
 
 
@@ -182,8 +182,8 @@ def targets(text: str) -> list[tuple[str, int, int]]:
     the modifiers right before it (up to five, stopping at a determiner, number, preposition or
     verb), lower-cased, as the article words it."""
     seen: dict[str, tuple[str, int, int]] = {}
-    matches = sorted([*_PHYS_TARGET_RE.finditer(text), *_PASSIVE_TARGET_RE.finditer(text),
-                      *_NAMED_TARGET_RE.finditer(text)], key=lambda m: m.start("head") if m.group("head") else m.start("head2"))
+    matches = sorted([m for r in (_PHYS_TARGET_RE, _PASSIVE_TARGET_RE, *_NAMED_TARGET_RES) for m in r.finditer(text)],
+                     key=lambda m: m.start("head"))
     for m in matches:
         for start, end in [_with_modifiers(m), *_coordinated(text, m)]:
             end = _with_owner(text, start, end)
@@ -214,13 +214,12 @@ def _with_owner(text: str, start: int, end: int) -> int:
 
 def _with_modifiers(m: re.Match) -> tuple[int, int]:
     """The head noun's span widened over the modifiers right before it."""
-    head, pre = ("head", "pre") if m.group("head") else ("head2", "pre2")
-    start = m.start(head)
-    for w in reversed(list(re.finditer(r"\S+", m.group(pre)))[-_MAX_MODIFIERS:]):
+    start = m.start("head")
+    for w in reversed(list(re.finditer(r"\S+", m.group("pre")))[-_MAX_MODIFIERS:]):
         if _TARGET_NOT_MOD.match(w.group(0)) or not re.fullmatch(r"[\w'.-]+", w.group(0)):
             break
-        start = m.start(pre) + w.start()
-    return start, m.end(head)
+        start = m.start("pre") + w.start()
+    return start, m.end("head")
 
 
 # "burned the offices, the agrarian bank and the national bank": more targets of the same verb
