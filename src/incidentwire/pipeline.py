@@ -25,7 +25,7 @@ from .extract import plugins
 from .ingest import IngestOptions, read_articles
 from .link import Linker, add_link_terms, main_event_mention, relink_mentions
 from .reconcile import reconcile
-from .review import apply_analyst_claims, binding_splits, reviewed_incidents
+from .review import analyst_claims_of, apply_analyst_claims, binding_splits, reviewed_incidents
 from .records import Article, Incident, Mention, Rejected
 from .store import Store, record_merges
 
@@ -293,13 +293,15 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
     for start in range(0, len(ordered), 500):  # a slice at a time: memory stays flat
         chunk = ordered[start:start + 500]
         live = linker.by_id.mentions_of(chunk)
+        claimed = analyst_claims_of(store, chunk)
         incidents = []
         for incident_id in chunk:
             if not live.get(incident_id):
                 store.delete_incident(incident_id)
                 continue
             # analyst corrections (review.py) outlive re-reconciliation
-            fields = apply_analyst_claims(store, incident_id, reconcile(live[incident_id]))
+            fields = apply_analyst_claims(store, incident_id, reconcile(live[incident_id]),
+                                          claimed.get(incident_id, []))
             incidents.append(Incident(id=incident_id, fields=fields))
             if incident_id in created:
                 report.incidents_new += 1

@@ -93,6 +93,9 @@ def fresh(date: dict | None, reports: list[tuple[str | None, Mapping[str, int]]]
 
 
 def _names_year_before(terms: Mapping[str, int], year: int) -> bool:
+    years = getattr(terms, "years", None)  # a link card's words (vectors.PackedTerms) keep theirs
+    if years is not None:
+        return any(1900 <= y < year for y in years)
     return any(len(w) == 4 and w.isdigit() and 1900 <= int(w) < year for w in terms)
 
 

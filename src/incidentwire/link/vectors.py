@@ -22,6 +22,7 @@ in another order): a test compares them with the formula computed from scratch.
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -49,8 +50,14 @@ class PackedTerms(Mapping):
     equal to it), and ``TermSpace.vector`` weighs it with one array look-up, without a Python
     step per word: a hex string decodes from JSON in half the time of a list of numbers."""
 
+    # slots: a held card's report is one of ~20,000 (no per-object dict; ``_vector`` and
+    # ``_year`` are what TermSpace.vector and words.report_year keep on any report's words)
+    __slots__ = ("text", "packed", "_vector", "_year", "_years")
+
     def __init__(self, text: str, packed: str | list[int]):
         self.text, self.packed = text, packed
+        self._vector = self._years = None
+        self._year = False  # not known yet (None: no year)
 
     @staticmethod
     def pack(terms: Mapping[str, int]) -> tuple[str, str] | None:
@@ -77,34 +84,45 @@ class PackedTerms(Mapping):
             return np.frombuffer(bytes.fromhex(self.packed), dtype=np.int8)
         return np.asarray(self.packed, dtype=np.int64)
 
+    # Nothing read from the words is kept on the object but ``years``: a card held in the
+    # linker's cache weighs ~5 KB with its vector, and the {word: count} dict and word list that
+    # a look-up once cached made it ~19 KB (~9 KB a report on average in a 40k-article run).
     @property
     def counts(self) -> list[int]:
         """The signed counts (negative for names), in order."""
-        counts = self.__dict__.get("_counts")
-        if counts is None:
-            counts = self._counts = self._signed().tolist()
-        return counts
+        return self._signed().tolist()
 
     @property
     def words(self) -> list[str]:
         """The words as the Counter held them (names capitalised)."""
-        words = self.__dict__.get("_words")
-        if words is None:
-            low = self.text.split(" ") if self.text else []
-            words = self._words = [w.capitalize() if c < 0 else w for w, c in zip(low, self.counts)]
-        return words
+        low = self.text.split(" ") if self.text else []
+        return [w.capitalize() if c < 0 else w for w, c in zip(low, self.counts)]
 
     def __getitem__(self, word: str) -> int:
-        as_dict = self.__dict__.get("_as_dict")
-        if as_dict is None:
-            as_dict = self._as_dict = dict(zip(self.words, map(abs, self.counts)))
-        return as_dict[word]
+        low = word.lower()
+        at = f" {self.text} ".find(f" {low} ") if low and " " not in low else -1
+        if at < 0:
+            raise KeyError(word)
+        i = self.text.count(" ", 0, at)  # the word's place in the order
+        c = (int.from_bytes(bytes.fromhex(self.packed[2 * i:2 * i + 2]), "big", signed=True)
+             if isinstance(self.packed, str) else self.packed[i])
+        if word != (low.capitalize() if c < 0 else low):
+            raise KeyError(word)
+        return abs(c)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.words)
 
     def __len__(self) -> int:
         return len(self.packed) // 2 if isinstance(self.packed, str) else len(self.packed)
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The four-digit numbers among the words (rules.fresh reads them), kept: a few ints."""
+        years = self._years
+        if years is None:
+            years = self._years = tuple(int(w) for w in _YEAR_RE.findall(self.text))
+        return years
 
     def basis(self) -> tuple[list[str], np.ndarray]:
         """(lower-cased words, TF weights): what ``term_basis`` gives, as a list and an array."""
@@ -118,6 +136,7 @@ class PackedTerms(Mapping):
 
 
 _MAX_PACKED = 127  # the largest count a signed byte holds
+_YEAR_RE = re.compile(r"(?<![^ ])\d{4}(?![^ ])")  # a word of four digits in PackedTerms.text
 
 
 def _hex(counts: list[int]) -> str:
@@ -181,7 +200,7 @@ class TermSpace:
     def vector(self, terms: Counter) -> tuple[np.ndarray, np.ndarray]:
         """(word ids, TF weights) of ``terms``, made once per Counter: a report's words never
         change, and every link call that meets its incident weighs them again."""
-        cached = terms.__dict__.get("_vector")
+        cached = getattr(terms, "_vector", None)
         if cached is None or cached[0] is not self:
             if isinstance(terms, PackedTerms):
                 lowered, weights = terms.basis()
@@ -199,16 +218,18 @@ class TermSpace:
         from its card, and a report's vector made alone cost ~8 numpy and string calls: on a
         20k-article store that was a tenth of the ingesting process's time."""
         todo = [t for t in members if type(t) is PackedTerms and isinstance(t.packed, str) and t.packed
-                and ((c := t.__dict__.get("_vector")) is None or c[0] is not self)]
+                and ((c := t._vector) is None or c[0] is not self)]
         if not todo:
             return
         ids = self._ids_of(" ".join(t.text for t in todo).split(" "))
         signed = np.frombuffer(bytes.fromhex("".join(t.packed for t in todo)), dtype=np.int8)
         weights = _signed_weights(words.NAME_WEIGHT)[signed.astype(np.intp) + _MAX_PACKED]
         end = 0
-        for t in todo:  # copies: a slice would keep the whole batch alive while its card is cached
+        # copies (a slice would keep the whole batch alive while its card is cached); ids as
+        # int32, half the bytes of a held card's ids (a space holds far fewer than 2**31 words)
+        for t in todo:
             start, end = end, end + len(t.packed) // 2
-            t._vector = (self, ids[start:end].copy(), weights[start:end].copy())
+            t._vector = (self, ids[start:end].astype(np.int32), weights[start:end].copy())
 
     def weights(self, ids: np.ndarray, basis: np.ndarray, reports: int) -> np.ndarray:
         return basis * np.log((reports + self.prior) / (self.df[ids] + 0.5))

@@ -259,13 +259,16 @@ def report_year(mention: Mention, terms: Counter) -> int | None:
     """The year the report was written: its publication year, else the latest year its words
     name (a report seldom names a year after its own; an earlier one is often background).
     Kept on ``terms``, like their TF weights: a report's words never change."""
-    year = terms.__dict__.get("_year", False)
+    year = getattr(terms, "_year", False)
     if year is False:
         if mention.published:
             year = int(mention.published[:4])
         else:
             # four-digit numbers from 1900 to this year (none later: a report is not written ahead)
-            years = [y for w in terms if len(w) == 4 and w.isdigit() and 1900 <= (y := int(w)) <= _THIS_YEAR]
+            named = getattr(terms, "years", None)  # a link card's words keep theirs (vectors.PackedTerms)
+            if named is None:
+                named = [int(w) for w in terms if len(w) == 4 and w.isdigit()]
+            years = [y for y in named if 1900 <= y <= _THIS_YEAR]
             year = max(years) if years else None
         terms._year = year
     return year
