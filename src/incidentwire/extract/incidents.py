@@ -425,6 +425,7 @@ for _name, _field, _find, _scope, _conf in (
         ("types.weapons", "weapons", types.weapons, "trigger", 0.5),
         ("types.targets", "targets", types.targets, "frame", 0.5),
         ("types.target_types", "target_types", types.target_types, "trigger", 0.5),
+        ("types.act_types", "act_types", types.act_types, "trigger", 0.4),
         ("actors.victims", "victims", actors.victims, "aftermath", 0.5),
         ("actors.perpetrator_descriptions", "perpetrator_descriptions", actors.perpetrator_descriptions,
          "trigger", 0.5),
