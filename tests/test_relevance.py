@@ -17,6 +17,7 @@ def assessed(text: str) -> Article:
     "The supreme court ordered a special judge to investigate the murder of Pedro Alvarez.",
     "Senator Mario Ortega was assassinated on 18 August, the day the decrees were issued.",
     "The rebels reportedly blew up several electricity poles with dynamite near the capital.",
+    "The rector said the report that army elements are responsible for the killing of six priests is important.",
 ])
 def test_one_act_done_to_someone_is_enough(text):
     assert assessed(text).relevant
