@@ -213,6 +213,12 @@ def test_attack_type_words_that_mislead():
     assert types.attack_type("the air force bombed the outskirts of the city")[0] == "armed_assault"
 
 
+def test_act_types_lists_every_kind_of_act_named():
+    text = "guerrillas attacked the farm with machineguns and burned a tank truck"
+    assert [t for t, _, _ in types.act_types(text)] == ["armed_assault", "facility_infrastructure_attack"]
+    assert types.act_types("troops seized bombs in a house") == []
+
+
 def test_explosive_is_a_weapon_only_as_a_noun_phrase():
     assert names(types.weapons("an explosive device, a dynamite charge and explosives")) == [
         "explosive device", "dynamite charge", "explosives"]

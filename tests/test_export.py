@@ -169,3 +169,22 @@ def test_eval_jsonl_muc4_adds_described_attackers_only_there(tmp_path):
     assert muc["perpetrators"][:named] == own["perpetrators"] and own["perpetrators"]
     assert "two unidentified gunmen" in [p.lower() for p in muc["perpetrators"][named:]]
     assert {k: v for k, v in muc.items() if k != "perpetrators"} == {k: v for k, v in own.items() if k != "perpetrators"}
+
+
+def test_eval_jsonl_muc4_gives_each_other_kind_of_act_its_own_row(tmp_path):
+    """MUC-4 codes an attack in which the attackers also burned vehicles as an attack and an arson."""
+    data = tmp_path / "in"
+    data.mkdir()
+    (data / "farm.txt").write_text(
+        "Rebels attack farm\n\nGUATEMALA CITY (Wire) -- Guerrillas attacked a farm with machineguns near Flores on "
+        "Monday, 4 March 2019, and set fire to two trucks, the army said.\n")
+    database = incidentwire.open(tmp_path / "m.db")
+    database.ingest([data])
+    own = json.loads(database.export("eval-jsonl-articles").splitlines()[0])["incidents"]
+    muc = json.loads(database.export("eval-jsonl-muc4").splitlines()[0])["incidents"]
+    assert muc[:len(own)] == own or [dict(r, perpetrators=[]) for r in muc[:len(own)]] == [
+        dict(r, perpetrators=[]) for r in own]
+    assert "facility_infrastructure_attack" not in [r["attack_type"] for r in own]
+    extra = muc[len(own):]
+    assert [r["attack_type"] for r in extra] == ["facility_infrastructure_attack"]
+    assert extra[0]["perpetrators"] == extra[0]["targets"] == [] and extra[0]["date"] == "2019-03-04"

@@ -120,3 +120,12 @@ def test_sentences_before_the_first_incident_go_to_the_main_one():
     [m] = mentions_of("The government ordered an inquiry into the death of journalist Ana Torres. "
                       "Gunmen shot him in Lima on Monday.")
     assert m.values("victims") == ["Ana Torres"]
+
+
+def test_arms_seized_and_clashes_start_no_incident():
+    assert mentions_of("The army seized an arsenal of grenades and explosives in a house in San Salvador.") == []
+    # the clash's toll still goes to an attack the report tells
+    text = ("Guerrillas bombed a bridge in San Miguel on Monday. "
+            "Two soldiers were killed when a patrol clashed with the guerrillas.")
+    [m] = mentions_of(text)
+    assert m.value("attack_type") == "bombing_explosion" and m.value("killed")["best"] == 2

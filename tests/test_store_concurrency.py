@@ -72,7 +72,8 @@ def test_ingest_process_while_readers_query(store_url):
     assert result.returncode == 0, result.stderr
     assert errors == [] and seen
     db = incidentwire.open(store_url)
-    assert db.store.counts() == {"articles": 15, "mentions": 22, "claims": 208, "incidents": 10, "rejects": 0}  # 22 link_terms; MUC-4 lexicon claims
+    # 22 link_terms; MUC-4 lexicon claims; 20 act_types
+    assert db.store.counts() == {"articles": 15, "mentions": 22, "claims": 228, "incidents": 10, "rejects": 0}
     listed = subprocess.run([sys.executable, "-m", "incidentwire.cli", "--db", store_url, "incidents", "--json",
                              "--country", "France"], capture_output=True, text=True, timeout=120)
     assert [r["id"] for r in json.loads(listed.stdout)] == [i.id for i in db.incidents(country="France")]

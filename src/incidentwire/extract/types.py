@@ -122,7 +122,7 @@ def _no_vote(text: str, m: re.Match) -> bool:
     start = max(text.rfind(c, 0, m.start()) for c in ".!?;\n") + 1
     end = _SENTENCE_BOUNDS_RE.search(text, m.end())
     sentence = text[start:end.start() if end else len(text)]
-    return bool(_SHELLING_RE.search(sentence) or _INVENTORY_RE.search(sentence))
+    return bool(_SHELLING_RE.search(sentence) or INVENTORY_RE.search(sentence))
 
 
 def attack_type(text: str) -> tuple[str, int, int, float]:
@@ -138,6 +138,17 @@ def attack_type(text: str) -> tuple[str, int, int, float]:
     return best, first[1], first[2], min(0.9, 0.4 + 0.1 * votes[best])
 
 
+def act_types(text: str) -> list[tuple[str, int, int]]:
+    """Every attack type a typed word in the text names (first word of each), whether or not it
+    wins the frame's vote: "guerrillas attacked the farm ... and burned a tank truck" names an
+    armed assault and an arson. MUC-4 codes each kind of act in an event as its own template."""
+    seen: dict[str, tuple[str, int, int]] = {}
+    for m in _TYPE_RE.finditer(text):
+        if not _no_vote(text, m):
+            seen.setdefault(m.lastgroup, (m.lastgroup, m.start(), m.end()))
+    return list(seen.values())
+
+
 def surface_terms(pattern: re.Pattern, text: str) -> list[tuple[str, int, int]]:
     """Distinct lower-cased matches with the span of their first occurrence."""
     seen: dict[str, tuple[str, int, int]] = {}
@@ -148,7 +159,7 @@ def surface_terms(pattern: re.Pattern, text: str) -> list[tuple[str, int, int]]:
 
 
 # weapons that were not used: an inventory of seized or handed-over arms, a bomb squad
-_INVENTORY_RE = re.compile(r"\b(?:seized|captured|confiscated|found|discovered|arsenal|cache|caches|"
+INVENTORY_RE = re.compile(r"\b(?:seized|captured|confiscated|found|discovered|arsenal|cache|caches|"
                            r"turn(?:ed)?\s+in|hand(?:ed)?\s+over|surrender\w*|delivered|smuggl\w*|shipment|"
                            r"quantities|supplied|supply|specializ\w*|(?:arms|weapons?|gun)\s+traffick\w*)\b", re.I)
 _NOT_WEAPON_AFTER = re.compile(r"[\s-]*(?:launchers?|squads?|experts?|rounds|ammunition|factory|factories|"
@@ -158,7 +169,7 @@ _NOT_WEAPON_AFTER = re.compile(r"[\s-]*(?:launchers?|squads?|experts?|rounds|amm
 def weapons(text: str) -> list[tuple[str, int, int]]:
     """Weapons named in the text; a vehicle only where it was driven into people. Not in a
     sentence that lists seized or handed-over arms, nor "grenade launchers", "bomb squad"."""
-    if _INVENTORY_RE.search(text):
+    if INVENTORY_RE.search(text):
         return []
     out = []
     for term, start, end in surface_terms(_WEAPON_RE, text):
