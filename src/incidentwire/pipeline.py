@@ -34,7 +34,7 @@ PARTITION_SIZE = 32  # articles per task: big enough to hide scheduling, small e
 # stay in the store, read again when a report needs them. A main mention weighs ~20-30 KB
 # (its words as a dict, the article text as the words' evidence): at 20,000 the cache alone
 # held ~600 MB in a 100k-article run. Incidents read from their link cards (to score) are held
-# apart, up to link.known.CARD_REPORTS_PER_MENTION times as many reports (~9 KB each)
+# apart, up to link.known.CARD_REPORTS_PER_MENTION times as many reports (~5.5 KB each)
 LINK_CACHE_MENTIONS = 5_000
 
 
@@ -285,7 +285,7 @@ def ingest(store: Store, paths: Iterable[str | Path], metadata: dict[str, dict] 
             _save(store, done, linker)
             done = []
     _save(store, done, linker)
-    # linking is over: the cards (~9 KB a report, up to 20,000 reports) would only swell the
+    # linking is over: the cards (~5.5 KB a report, up to 20,000 reports) would only swell the
     # peak of reconciling below, which reads full mentions (a 100k-article run: 943 -> 1002 MB)
     linker.by_id.drop_cards()
     touched |= store.pending_incidents()

@@ -140,9 +140,10 @@ class KnownIncidents(dict):
 
 
 # reports of incidents read from their cards that the cache holds for each full mention it may
-# hold: a card's report, weighed (vectors.TermSpace), takes ~9 KB in a run (its incident's fields,
-# its words as text and as id/weight arrays, the Counter views scoring builds), a full mention
-# ~26 KB: measured on a 40k-article synthetic run, 20,000 card reports held 186 MB
+# hold: a card's report, weighed (vectors.TermSpace), takes ~5.5 KB (its incident's fields, its
+# words as text and packed counts, its vector: int32 ids and float64 weights), a full mention
+# ~26 KB. It was ~9 KB on average (20,000 card reports held 186 MB in a 40k-article run) while a
+# look-up kept a dict and a word list on the report (vectors.PackedTerms)
 CARD_REPORTS_PER_MENTION = 4
 
 
