@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..extract.incidents import dates_compatible
 from ..records import Mention
+from .words import named_years
 
 if TYPE_CHECKING:
     from .known import Candidate
@@ -93,10 +94,7 @@ def fresh(date: dict | None, reports: list[tuple[str | None, Mapping[str, int]]]
 
 
 def _names_year_before(terms: Mapping[str, int], year: int) -> bool:
-    years = getattr(terms, "years", None)  # a link card's words (vectors.PackedTerms) keep theirs
-    if years is not None:
-        return any(1900 <= y < year for y in years)
-    return any(len(w) == 4 and w.isdigit() and 1900 <= int(w) < year for w in terms)
+    return any(1900 <= y < year for y in named_years(terms))
 
 
 def fresh_dates_conflict(a: dict | None, a_reports: list[tuple[str | None, Mapping[str, int]]], b: dict | None,

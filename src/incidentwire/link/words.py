@@ -255,6 +255,13 @@ def _writes(terms, word: str) -> bool:
     return f" {word} " in f" {terms.text} "
 
 
+def named_years(terms) -> list[int] | tuple[int, ...]:
+    """The four-digit numbers among a report's words (a link card's words, vectors.PackedTerms,
+    keep theirs: iterating them would build their word list)."""
+    years = getattr(terms, "years", None)
+    return [int(w) for w in terms if len(w) == 4 and w.isdigit()] if years is None else years
+
+
 def report_year(mention: Mention, terms: Counter) -> int | None:
     """The year the report was written: its publication year, else the latest year its words
     name (a report seldom names a year after its own; an earlier one is often background).
@@ -265,10 +272,7 @@ def report_year(mention: Mention, terms: Counter) -> int | None:
             year = int(mention.published[:4])
         else:
             # four-digit numbers from 1900 to this year (none later: a report is not written ahead)
-            named = getattr(terms, "years", None)  # a link card's words keep theirs (vectors.PackedTerms)
-            if named is None:
-                named = [int(w) for w in terms if len(w) == 4 and w.isdigit()]
-            years = [y for y in named if 1900 <= y <= _THIS_YEAR]
+            years = [y for y in named_years(terms) if 1900 <= y <= _THIS_YEAR]
             year = max(years) if years else None
         terms._year = year
     return year
