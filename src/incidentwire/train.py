@@ -171,7 +171,14 @@ def score(shared: Path, pred_rows, gold: Path) -> dict:
 
 
 def _encoder_mask(encoder, hidden, mask):
-    """The attention mask in the form the encoder's attention implementation wants."""
+    """The attention mask in the form the encoder's attention implementation wants
+    (transformers >= 5.x has a public helper; before, a private method of the model did it)."""
+    try:
+        from transformers.masking_utils import create_bidirectional_mask
+    except ImportError:
+        create_bidirectional_mask = None
+    if create_bidirectional_mask is not None:
+        return create_bidirectional_mask(config=encoder.config, inputs_embeds=hidden, attention_mask=mask)
     return encoder._create_attention_masks(attention_mask=mask, encoder_attention_mask=None, embedding_output=hidden,
                                            encoder_hidden_states=None, past_key_values=None)[0]
 
