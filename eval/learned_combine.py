@@ -26,31 +26,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from incidentwire.extract.learned import (LABELS, MODEL_DIR, MODEL_NAME, MUC_TO_ATTACK_TYPE, ROLE_FIELD,  # noqa: E402
-                                          ROLES, TYPES, LearnedExtractor, _norm, aggregate, decode)
-from incidentwire.train import load_jsonl, score  # noqa: E402
-
-FIELD_ROLES = {"perpetrators": ("perp_individual", "perp_org"), "targets": ("target",),
-               "victims": ("victim",), "weapons": ("weapon",)}
-
-
-def support(text: str, value: str, per_window, roles) -> float | None:
-    """Best mean (over the words of an occurrence of ``value``) probability of ``roles``' labels;
-    None when no occurrence lies inside the windows the model read."""
-    idx = [LABELS.index(f"{p}-{r}") for r in roles for p in ("B", "I")]
-    low, needle, best, start = text.lower(), value.lower(), None, 0
-    while needle:
-        a = low.find(needle, start)
-        if a < 0:
-            break
-        b, start = a + len(needle), a + 1
-        for offs, starts, probs in per_window:
-            ps = [sum(probs[i][j] for j in idx) for i, (x, y) in enumerate(offs) if starts[i] and x >= a and y <= b]
-            if ps:
-                m = sum(ps) / len(ps)
-                best = m if best is None else max(best, m)
-    return best
-
+from incidentwire.extract.learned import (FIELD_ROLES, MODEL_DIR, MODEL_NAME, MUC_TO_ATTACK_TYPE,  # noqa: E402
+                                          ROLE_FIELD, ROLES, TYPES, LearnedExtractor, _norm, aggregate, decode,
+                                          support)
+from incidentwire.train import load_jsonl, predictions, score  # noqa: E402
 
 def apply(rules: dict, raw: dict, texts: dict, pol: dict, min_role_prob: float) -> list[dict]:
     rows = []
@@ -100,7 +79,8 @@ def main(argv=None) -> int:
     ap.add_argument("--model-dir", default=str(MODEL_DIR))
     ap.add_argument("--rules", default=str(HERE / "out" / "muc4_dev.pred.jsonl"))
     ap.add_argument("--gold", default="eval/muc4/dev.jsonl")
-    ap.add_argument("--all-windows", action="store_true", help="read every window (the card's max_windows otherwise)")
+    ap.add_argument("--policy", help='score only this policy, e.g. \'{"veto.target": 0.3}\'')
+    ap.add_argument("--max-windows", type=int, help="windows read per article (0: all; the card's otherwise)")
     a = ap.parse_args(argv)
     shared = Path(a.shared)
     gold = shared / a.gold
@@ -110,8 +90,8 @@ def main(argv=None) -> int:
     for d in docs:
         rules.setdefault(d["doc_id"], {"doc_id": d["doc_id"], "incidents": []})
     ext = LearnedExtractor(Path(a.model_dir), MODEL_NAME, threads=2)
-    if a.all_windows:
-        ext.max_windows = None
+    if a.max_windows is not None:
+        ext.max_windows = a.max_windows or None
     raw = {d["doc_id"]: ext.predict_raw(d["text"]) for d in docs}
     mrp = ext.min_role_prob if ext.min_role_prob is not None else 0.5
 
@@ -119,8 +99,18 @@ def main(argv=None) -> int:
         f = score(shared, apply(rules, raw, texts, pol, mrp), gold)
         return f["micro_gtt.f1"], f["micro_gtt.p"], f["micro_gtt.r"]
 
+    for tau in (0.3, 0.5, 0.7):
+        alone = [(d, (raw[d["doc_id"]][0], [sp for offs, st, p in raw[d["doc_id"]][1]
+                                             for sp in decode(offs, st, p, d["text"], tau)])) for d in docs]
+        f = score(shared, predictions(alone, 0.0), gold)
+        print(f"learned alone, min_role_prob {tau}: F1 {f['micro_gtt.f1']:.4f} P {f['micro_gtt.p']:.4f} "
+              f"R {f['micro_gtt.r']:.4f}", flush=True)
     base = run({})
     print(f"rules alone: F1 {base[0]:.4f} P {base[1]:.4f} R {base[2]:.4f}", flush=True)
+    if a.policy:
+        f1, p, r = run(json.loads(a.policy))
+        print(f"{a.policy}: F1 {f1:.4f} ({f1 - base[0]:+.4f}) P {p:.4f} R {r:.4f}")
+        return 0
     grid = [{"gate": g} for g in (0.5, 0.7, 0.8, 0.9, 0.95)]
     grid += [{"type": t} for t in (0.6, 0.7, 0.8, 0.9, 0.95)]
     for r in ROLES:

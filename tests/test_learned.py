@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from incidentwire import api
@@ -83,23 +85,26 @@ def test_rules_plus_learned_ingest_keeps_evidence(tmp_path):
     assert report.mentions >= 1
     claims = [c for m in db.store.mentions() for c in m.claims]
     learned_claims = [c for c in claims if c.extractor == "learned"]
-    # the shipped card adds learned fillers of its union roles only (weapons: see its combine_chosen_on)
+    # the shipped card adds learned fillers of its union roles only (see its combine_chosen_on)
     card = learned.default_extractor().card["combine"]
     allowed = {learned.ROLE_FIELD[r] for r in card["union_roles"]} | {"attack_type"}
-    assert learned_claims, [(c.field, c.value) for c in claims]
     assert {c.field for c in learned_claims} <= allowed, [(c.field, c.value) for c in learned_claims]
     for c in learned_claims:
         assert c.quote and c.end > c.start
+    # the model backs the group the rules read as perpetrator: it stays a perpetrator claim
+    perps = {c.value.lower() for c in claims if c.field == "perpetrators"}
+    assert "fmln" in perps, [(c.field, c.value) for c in claims]
+    assert not [c for c in claims if c.field.endswith(learned.VETOED) and c.value.lower() == "fmln"]
 
 
 class _FixedModel:
     """What the ONNX model would answer for one text: the combination rule is tested apart from it."""
 
-    def __init__(self, itype, prob, roles, combine=None):
-        self.answer = (itype, prob, roles)
+    def __init__(self, itype, prob, roles, combine=None, per_window=()):
+        self.answer = (itype, prob, roles, list(per_window))
         self.card = {"combine": combine or {}}
 
-    def extract(self, text):
+    def extract_raw(self, text):
         return self.answer
 
 
@@ -134,10 +139,45 @@ def test_combine_adds_learned_fillers_and_gates_relevance():
     assert not any(c.extractor == "learned" for c in only[0].claims if c.field == "targets")
 
 
+def test_combine_vetoes_rule_fillers_the_model_does_not_back():
+    from incidentwire.records import Article
+
+    art = Article(id="c3", text=TEXT, clean_text=TEXT, published="1990-01-12")
+    assert "power substation" in {c.value for c in plugins.rules(art)[0].claims if c.field == "targets"}
+    # one window over the whole text, word by word: "power substation" is 5% target, all else O
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", TEXT)]
+    lab = {name: i for i, name in enumerate(learned.LABELS)}
+    sub = TEXT.index("power substation")
+
+    def row(i):
+        p = [0.0] * len(learned.LABELS)
+        tgt = 0.05 if sub <= words[i][0] < sub + len("power substation") else 0.0
+        p[lab["B-target"]], p[0] = tgt, 1 - tgt
+        return p
+    window = (words, [True] * len(words), [row(i) for i in range(len(words))])
+    none = {r: [] for r in learned.ROLES}
+    model = _FixedModel("bombing", 0.95, none, {"veto": {"targets": 0.3}, "union_roles": []}, [window])
+    merged = learned.combine(art, plugins.rules(art), extractor=model)
+    targets = {c.value for c in merged[0].claims if c.field == "targets"}
+    vetoed = [c for c in merged[0].claims if c.field == "targets" + learned.VETOED]
+    assert "power substation" not in targets and "defense ministry building" not in targets
+    # nothing is lost: each vetoed claim stays, with its evidence and the model's backing
+    assert {c.value for c in vetoed} == {"power substation", "defense ministry building"}
+    by = {c.value: c for c in vetoed}
+    assert by["power substation"].confidence == 0.05 and by["defense ministry building"].confidence == 0.0
+    assert TEXT[by["power substation"].start:by["power substation"].end] == "power substation"
+    # a filler outside every window the model read is the rules' alone
+    short = (words[:3], [True] * 3, [row(i) for i in range(3)])
+    kept = learned.combine(art, plugins.rules(art), extractor=_FixedModel(
+        "bombing", 0.95, none, {"veto": {"targets": 0.3}, "union_roles": []}, [short]))
+    assert {"power substation", "defense ministry building"} <= {c.value for c in kept[0].claims
+                                                                 if c.field == "targets"}
+
+
 class _MustNotRun:
     card = {"combine": {}}
 
-    def extract(self, text):
+    def extract_raw(self, text):
         raise AssertionError("the model ran on an article the rules found no incident in")
 
 
@@ -157,3 +197,14 @@ def test_inference_reads_at_most_max_windows_of_a_long_article():
     assert len(learned.windows(n_tokens, learned.WINDOW, model.stride)) > (model.max_windows or 0) > 0
     _types, per_window = model.predict_raw(long_text)
     assert len(per_window) == model.max_windows
+
+
+def test_train_extractor_names_a_missing_muc4_folder(tmp_path):
+    from click.testing import CliRunner
+
+    from incidentwire.cli import main
+
+    res = CliRunner().invoke(main, ["train-extractor", "--shared", str(tmp_path), "--out", str(tmp_path / "m")])
+    assert res.exit_code != 0
+    assert f"MUC-4 file not found: {tmp_path / 'eval' / 'muc4' / 'train.jsonl'}" in res.output
+    assert not (tmp_path / "m").exists()  # nothing written

@@ -462,20 +462,23 @@ def watch(ctx: click.Context, paths, metadata, rules, interval, no_relevance_fil
 @main.command("train-extractor")
 @click.option("--shared", type=click.Path(file_okay=False), default="../shared", show_default=True,
               help="The shared eval kit (reads eval/muc4/train.jsonl and dev.jsonl).")
-@click.option("--out", type=click.Path(file_okay=False), help="Model folder (default: the package's models/).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Model folder (default: the package's models/).")
 @click.option("--epochs", type=int, default=8, show_default=True)
-@click.option("--train-layers", type=int, default=1, show_default=True,
+@click.option("--train-layers", type=int, default=6, show_default=True,
               help="Encoder layers trained (from the top); the ones below are frozen and run once.")
+@click.option("--lr", type=float, default=1e-4, show_default=True,
+              help="Learning rate of the trained layers (the heads take 3 times it).")
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
 @click.option("--max-minutes", type=float, help="Stop training after this long (the card records it).")
 @click.option("--resume", type=click.Path(dir_okay=False, exists=True),
               help="Continue from the torch weights (.pt) an earlier run left beside the model.")
-def train_extractor(shared, out, epochs, train_layers, threads, max_minutes, resume) -> None:
+def train_extractor(shared, out_dir, epochs, train_layers, lr, threads, max_minutes, resume) -> None:
     """Fine-tune the learned MUC-4 extractor, export int8 ONNX + card (needs the [train] extra)."""
     from . import train
     try:
-        card = train.train(Path(shared), Path(out) if out else train.MODEL_DIR, epochs=epochs, threads=threads,
-                           train_layers=train_layers,
+        card = train.train(Path(shared), Path(out_dir) if out_dir else train.MODEL_DIR, epochs=epochs,
+                           threads=threads, train_layers=train_layers, lr=lr,
                            max_minutes=max_minutes, resume=Path(resume) if resume else None,
                            log=lambda m: err.print(m, highlight=False))
     except ImportError as e:
