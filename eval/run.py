@@ -144,7 +144,8 @@ def write_reports(results: dict, path_json: Path, path_md: Path) -> None:
     path_json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     lines = ["# incidentwire evaluation results", "",
              "Written by `make eval` (eval/run.py). Scores from ../shared/eval/score.py; "
-             "accuracies and F1 as fractions.", ""]
+             "accuracies and F1 as fractions. MUC-4 per-role tables (dev and TST3; rules, learned and "
+             "rules+learned extractors) are in eval/results-learned.md (`make eval-learned`).", ""]
     for name, m in results.items():
         mode = BENCHMARKS[name][0]
         keys = HEADLINE[mode]
