@@ -469,16 +469,22 @@ def watch(ctx: click.Context, paths, metadata, rules, interval, no_relevance_fil
               help="Encoder layers trained (from the top); the ones below are frozen and run once.")
 @click.option("--lr", type=float, default=1e-4, show_default=True,
               help="Learning rate of the trained layers (the heads take 3 times it).")
+@click.option("--neg-rate", type=float, default=0.15, show_default=True,
+              help="Share of windows without a filler (after an article's first) kept for training.")
+@click.option("--role-weight", type=float, default=3.0, show_default=True,
+              help="Loss weight of a role token against an O token.")
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
 @click.option("--max-minutes", type=float, help="Stop training after this long (the card records it).")
 @click.option("--resume", type=click.Path(dir_okay=False, exists=True),
               help="Continue from the torch weights (.pt) an earlier run left beside the model.")
-def train_extractor(shared, out_dir, epochs, train_layers, lr, threads, max_minutes, resume) -> None:
+def train_extractor(shared, out_dir, epochs, train_layers, lr, neg_rate, role_weight, threads, max_minutes,
+                    resume) -> None:
     """Fine-tune the learned MUC-4 extractor, export int8 ONNX + card (needs the [train] extra)."""
     from . import train
     try:
         card = train.train(Path(shared), Path(out_dir) if out_dir else train.MODEL_DIR, epochs=epochs,
-                           threads=threads, train_layers=train_layers, lr=lr,
+                           threads=threads, train_layers=train_layers, lr=lr, neg_rate=neg_rate,
+                           role_weight=role_weight,
                            max_minutes=max_minutes, resume=Path(resume) if resume else None,
                            log=lambda m: err.print(m, highlight=False))
     except ImportError as e:
