@@ -239,13 +239,16 @@ class StoredBlocks:
     def _write_words(self, conn, words: list[str]) -> None:
         """Write these words' counts; a word left with none (every report that used it taken
         out, under no key, not common) loses its row, as if it had never been counted."""
-        rows = [{"w": w, "d": self.df.get(w, 0), "p": self.sizes.get(w, 0), "c": int(w in self.common)}
-                for w in words]
-        unused = [r["w"] for r in rows if not (r["d"] or r["p"] or r["c"])]
+        rows, unused = [], []
+        for w in words:
+            r = {"w": w, "d": self.df.get(w, 0), "p": self.sizes.get(w, 0), "c": int(w in self.common)}
+            if r["d"] or r["p"] or r["c"]:
+                rows.append(r)
+            else:
+                unused.append(w)
         for chunk in _chunks(unused):
             clause, params = _in(chunk)
             conn.execute(text(f"DELETE FROM link_words WHERE word IN {clause}"), params)
-        rows = [r for r in rows if r["d"] or r["p"] or r["c"]]
         for chunk in _chunks(rows):
             conn.execute(text("INSERT INTO link_words (word, df, posting, common) VALUES (:w, :d, :p, :c) "
                               "ON CONFLICT (word) DO UPDATE SET df = excluded.df, posting = excluded.posting, "
