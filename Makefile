@@ -37,14 +37,14 @@ eval-learned: $(BIN)/incidentwire
 train-lexicon: $(BIN)/incidentwire
 	$(BIN)/python -m incidentwire.train --shared $(SHARED) --lexicon
 
-# Retrain the learned extractor (CPU, 2 threads; all 6 encoder layers, 8 epochs: ~40 min on 2 quiet
+# Retrain the learned extractor (CPU, 2 threads; all 6 encoder layers, 8 epochs: ~47 min on 2 quiet
 # cores, stopped at 100 min on a busy machine; then ONNX export, int8 quantisation and the dev sweep);
 # writes src/incidentwire/models/. The combination settings (card's "combine") are then chosen with
 # eval/learned_combine.py and written into the card by hand.
 train-extractor: $(BIN)/incidentwire
 	$(BIN)/python -m pip install --quiet "torch>=2.2"
 	$(BIN)/python -m pip install --quiet -e ".[train]"
-	HF_HUB_OFFLINE=1 $(BIN)/incidentwire train-extractor --shared $(SHARED) --epochs 8 --train-layers 6 --lr 1e-4 --threads 2 --max-minutes 100
+	HF_HUB_OFFLINE=1 $(BIN)/incidentwire train-extractor --shared $(SHARED) --epochs 8 --train-layers 6 --lr 1e-4 --neg-rate 0.3 --role-weight 2 --threads 2 --max-minutes 100
 
 bench: eval
 	$(BIN)/python bench/run.py --shared $(SHARED)

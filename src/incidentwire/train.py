@@ -241,9 +241,10 @@ def train(shared: Path, out_dir: Path = MODEL_DIR, epochs: int = 8, batch_size: 
 
     The embeddings and lower layers stay frozen and are run once over all training windows
     (``cache_lower_layers``), so an epoch costs only the top layers. The shipped model trains all
-    6 layers (``train_layers=6``, lr 1e-4): 8 epochs take ~40 min on 2 quiet CPU cores (~1.6 s a
-    step of 16 windows); on dev it scores 0.3584 alone vs 0.2328 for the top layer alone trained
-    500 steps on a machine shared by 5 sessions.
+    6 layers (``train_layers=6``, lr 1e-4, neg_rate 0.3, role_weight 2, ``make train-extractor``):
+    8 epochs take ~47 min on 2 quiet CPU cores (~1.6 s a step of 16 windows); on dev it scores
+    0.3679 alone vs 0.2328 for the top layer alone trained 500 steps on a machine shared by 5
+    sessions (and 0.3584 with neg_rate 0.15, role_weight 3).
     Role tokens weigh ``role_weight`` times an O token in the loss (they are ~5% of tokens).
     ``max_minutes`` stops training early (the card records the steps done). The torch weights
     are saved as ``<out>/<name>.pt`` (not shipped, git-ignored); ``resume`` starts from such a file."""
