@@ -134,6 +134,13 @@ def test_combine_adds_learned_fillers_and_gates_relevance():
     unsure = learned.combine(art, plugins.rules(art),
                              extractor=_FixedModel("bombing", 0.95, roles, {"union_min_score": 0.99}))
     assert not any(c.extractor == "learned" for c in unsure[0].claims if c.field == "targets")
+    # one floor per role: the target (0.95) joins at a target floor of 0.9, not at 0.99
+    per_role = {"union_roles": ["target"], "union_min_score": {"target": 0.9}}
+    joined = learned.combine(art, plugins.rules(art), extractor=_FixedModel("bombing", 0.95, roles, per_role))
+    assert ("defense ministry", "learned") in [(c.value, c.extractor) for c in joined[0].claims]
+    per_role["union_min_score"] = {"target": 0.99}
+    left = learned.combine(art, plugins.rules(art), extractor=_FixedModel("bombing", 0.95, roles, per_role))
+    assert not any(c.extractor == "learned" for c in left[0].claims if c.field == "targets")
     only = learned.combine(art, plugins.rules(art),
                            extractor=_FixedModel("bombing", 0.95, roles, {"union_roles": ["victim"]}))
     assert not any(c.extractor == "learned" for c in only[0].claims if c.field == "targets")
