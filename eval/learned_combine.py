@@ -27,11 +27,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from incidentwire.extract.learned import (FIELD_ROLES, MODEL_DIR, MODEL_NAME, MUC_TO_ATTACK_TYPE,  # noqa: E402
-                                          ROLE_FIELD, ROLES, TYPES, LearnedExtractor, _norm, aggregate, decode,
-                                          support)
+                                          ROLE_FIELD, ROLES, TYPES, LearnedExtractor, _norm, aggregate, support,
+                                          window_spans)
 from incidentwire.train import load_jsonl, predictions, score  # noqa: E402
 
-def apply(rules: dict, raw: dict, texts: dict, pol: dict, min_role_prob: float) -> list[dict]:
+
+def apply(rules: dict, raw: dict, texts: dict, pol: dict, learned: dict) -> list[dict]:
+    """The rules' rows with policy ``pol`` applied; ``learned``: {doc id: role -> learned spans}."""
     rows = []
     for doc_id, rec in rules.items():
         rec = copy.deepcopy(rec)
@@ -57,8 +59,7 @@ def apply(rules: dict, raw: dict, texts: dict, pol: dict, min_role_prob: float) 
                             if s is None or s >= cut:
                                 keep.append(v)
                         inc[field] = keep
-            spans = [sp for offs, st, p in per_window for sp in decode(offs, st, p, texts[doc_id], min_role_prob)]
-            agg = aggregate(spans, 0.0)
+            agg = learned[doc_id]
             for r in ROLES:
                 s = pol.get(f"union.{r}")
                 if s is None:
@@ -94,14 +95,14 @@ def main(argv=None) -> int:
         ext.max_windows = a.max_windows or None
     raw = {d["doc_id"]: ext.predict_raw(d["text"]) for d in docs}
     mrp = ext.min_role_prob if ext.min_role_prob is not None else 0.5
+    learned = {k: aggregate(window_spans(pw, texts[k], mrp), 0.0) for k, (_tp, pw) in raw.items()}
 
     def run(pol):
-        f = score(shared, apply(rules, raw, texts, pol, mrp), gold)
+        f = score(shared, apply(rules, raw, texts, pol, learned), gold)
         return f["micro_gtt.f1"], f["micro_gtt.p"], f["micro_gtt.r"]
 
     for tau in (0.3, 0.5, 0.7):
-        alone = [(d, (raw[d["doc_id"]][0], [sp for offs, st, p in raw[d["doc_id"]][1]
-                                             for sp in decode(offs, st, p, d["text"], tau)])) for d in docs]
+        alone = [(d, (raw[d["doc_id"]][0], window_spans(raw[d["doc_id"]][1], d["text"], tau))) for d in docs]
         f = score(shared, predictions(alone, 0.0), gold)
         print(f"learned alone, min_role_prob {tau}: F1 {f['micro_gtt.f1']:.4f} P {f['micro_gtt.p']:.4f} "
               f"R {f['micro_gtt.r']:.4f}", flush=True)

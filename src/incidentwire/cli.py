@@ -469,9 +469,9 @@ def watch(ctx: click.Context, paths, metadata, rules, interval, no_relevance_fil
               help="Encoder layers trained (from the top); the ones below are frozen and run once.")
 @click.option("--lr", type=float, default=1e-4, show_default=True,
               help="Learning rate of the trained layers (the heads take 3 times it).")
-@click.option("--neg-rate", type=float, default=0.15, show_default=True,
+@click.option("--neg-rate", type=float, default=0.3, show_default=True,
               help="Share of windows without a filler (after an article's first) kept for training.")
-@click.option("--role-weight", type=float, default=3.0, show_default=True,
+@click.option("--role-weight", type=float, default=2.0, show_default=True,
               help="Loss weight of a role token against an O token.")
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
 @click.option("--max-minutes", type=float, help="Stop training after this long (the card records it).")

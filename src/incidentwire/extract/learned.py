@@ -137,6 +137,11 @@ def decode(offsets: list[tuple[int, int]], word_start: list[bool], probs, text: 
     return [Span(role, a, b, text[a:b], total / k) for role, a, b, total, k in spans]
 
 
+def window_spans(per_window, text: str, min_role_prob: float | None = None) -> list[Span]:
+    """Every span of a text from ``LearnedExtractor.predict_raw``'s windows (``decode`` each)."""
+    return [sp for offs, starts, probs in per_window for sp in decode(offs, starts, probs, text, min_role_prob)]
+
+
 def _norm(s: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", s.lower()).split())
 
@@ -217,13 +222,6 @@ class LearnedExtractor:
         t = np.exp(type_logits[0] - type_logits[0].max())
         return (t / t.sum()).tolist(), per_window
 
-    def predict(self, text: str, min_role_prob: float | None = None) -> tuple[list[float], list[Span]]:
-        """Type probabilities (from the first window) and all spans of a text."""
-        tp, per_window = self.predict_raw(text)
-        if min_role_prob is None:
-            min_role_prob = self.min_role_prob
-        return tp, [sp for offs, st, p in per_window for sp in decode(offs, st, p, text, min_role_prob)]
-
     def extract(self, text: str) -> tuple[str, float, dict[str, list[Span]]]:
         """(MUC-4 incident type or "none", its probability, role -> spans over the threshold)."""
         itype, prob, roles, _ = self.extract_raw(text)
@@ -235,7 +233,7 @@ class LearnedExtractor:
         if not text.strip():
             return "none", 1.0, {r: [] for r in ROLES}, []
         tp, per_window = self.predict_raw(text)
-        spans = [sp for offs, st, p in per_window for sp in decode(offs, st, p, text, self.min_role_prob)]
+        spans = window_spans(per_window, text, self.min_role_prob)
         k = max(range(len(tp)), key=tp.__getitem__)
         return TYPES[k], tp[k], aggregate(spans, self.threshold), per_window
 
