@@ -122,6 +122,15 @@ def test_sentences_before_the_first_incident_go_to_the_main_one():
     assert m.values("victims") == ["Ana Torres"]
 
 
+def test_a_controlled_explosion_or_an_arrest_for_the_bombing_is_no_second_bombing():
+    text = ("A suicide bomber killed 22 people at a concert in Manchester on Monday night. "
+            "Police arrested a man in Fallowfield on Tuesday in connection with the bombing. "
+            "Officers forced their way into a house in Fallowfield using a controlled explosion.")
+    [m] = mentions_of(text)
+    assert m.value("killed")["best"] == 22 and m.value("location")["name"] == "Manchester"
+    assert m.value("date")["value"] == "2016-01-18"  # Monday, the attack; not Tuesday, the arrest
+
+
 def test_arms_seized_and_clashes_start_no_incident():
     assert mentions_of("The army seized an arsenal of grenades and explosives in a house in San Salvador.") == []
     # the clash's toll still goes to an attack the report tells

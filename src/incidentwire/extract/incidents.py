@@ -67,6 +67,11 @@ AFTERMATH_RE = re.compile(
 COMBAT_RE = re.compile(r"\b(?:clash(?:ed|es)?|skirmish\w*|firefights?)\b", re.IGNORECASE)
 # weapon words that name arms, not their use
 _ARMS_RE = re.compile(r"grenades?|explosives|bombs?", re.IGNORECASE)
+# Trigger words that name no new attack: "officers forced their way in using a controlled
+# explosion" (the police's technique), "arrested a man in connection with the bombing" (the one
+# already told)
+_NOT_AN_ATTACK_RE = re.compile(r"\bcontrolled\s+$|\bin\s+connection\s+with\s+(?:the|this|that|these|those)\s+"
+                               r"(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 # A trigger that points back at an incident already introduced ("in the wake of the attack",
 # "a recent spate of blasts") does not start a new one.
 ANAPHORIC_RE = re.compile(
@@ -209,6 +214,7 @@ def segment_frames(text: str, dates: list[DateMention], places: list[PlaceMentio
         if types.INVENTORY_RE.search(sentence):
             # "the army seized an arsenal of grenades and explosives": arms, not an attack
             triggers = [t for t in triggers if not _ARMS_RE.fullmatch(t.group(0))]
+        triggers = [t for t in triggers if not _NOT_AN_ATTACK_RE.search(text, max(0, t.start() - 60), t.start())]
         if AFTERMATH_RE.search(sentence) or COMBAT_RE.search(sentence):
             (pending if current is None else current.segments).append(Segment(s_start, s_end, aftermath=True))
             continue
