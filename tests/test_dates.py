@@ -240,6 +240,20 @@ def test_month_name_lists_and_previous_year():
     assert only("since last May", "2011-11-15").value == "2011-05"
 
 
+def test_month_of_last_or_this_year():
+    # a May 2017 article: "in March last year" is March 2016, not March 2017
+    assert values("a similar blow in March last year, when bombers killed 32", "2017-05-23") == [
+        ("March last year", "2016-03")]
+    assert only("on November 12 of last year", "2017-05-23").value == "2016-11-12"
+    assert values("in August and September last year", "2017-05-23") == [
+        ("August", "2016-08"), ("September last year", "2016-09")]
+    assert only("earlier, in March this year", "2017-05-23").rule == "month-name+relative-year+published"
+    assert values("in December this year", "2017-05-23") == []  # not yet: dropped
+    # like "last year" itself, it needs the publication date
+    assert find_dates("in March last year", None) == []
+    assert find_unresolved("in March last year") == [(3, 18, "March last year")]
+
+
 @pytest.mark.parametrize("text", [
     "They may be arrested soon.", "the suspects may have fled", "THE 3 MAY HAVE FLED",
     "Protesters will march on Friday next", "a may 2000 people...", "June 5.5 percent",

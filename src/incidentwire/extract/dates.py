@@ -29,7 +29,9 @@ relative    day:   yesterday, today, tonight, this morning, last night (publicat
                    weekend (the Saturday on or before publication). A week is not a day, so
                    these are pinned to one day and always uncertain=True.
             month: last month / late last month, this month / earlier this month, N months ago.
-            year:  last year, this year, N years ago.
+            year:  last year, this year, N years ago; with a month before it ("in March last
+                   year", "November 12 of this year", "in August and September last year")
+                   that month of that year, rule "month-name+relative-year".
 
 Anchoring. A day-precise publication date resolves everything. With a month- or year-precise
 one, day-level expressions (weekdays, yesterday, last week ...) resolve to the publication
@@ -260,7 +262,24 @@ def _hits(text: str) -> list[tuple[str, int, int, tuple]]:
         if kind == "weekday" and i + 1 < len(hits) and hits[i + 1][0] in ("absolute", "yearless"):
             if not low[end:hits[i + 1][1]].strip(" ,("):
                 hits[i] = None
+    hits = [h for h in hits if h]
+    for i, (kind, _, end, parts) in enumerate(hits):  # "in March last year", "November 12 of this year"
+        if kind in ("lastyear", "thisyear") and i and hits[i - 1][0] in ("month-name", "yearless") \
+                and _OF_YEAR_GAP.fullmatch(low, hits[i - 1][2], hits[i][1]):
+            back, j = int(kind == "lastyear"), i - 1
+            while True:  # "in August and September last year": each month of the list
+                k, s, _, p = hits[j]
+                hits[j] = ("month-of-year", s, end if j == i - 1 else hits[j][2],
+                           (p[0], None if k == "month-name" else p[1], back))
+                if not (j and hits[j - 1][0] == "month-name" and _MONTH_LIST_GAP.fullmatch(low, hits[j - 1][2], s)):
+                    break
+                j -= 1
+            hits[i] = None
     return [h for h in hits if h]
+
+
+_OF_YEAR_GAP = re.compile(r"\s*,?\s*(?:of\s+)?")
+_MONTH_LIST_GAP = re.compile(r"\s*(?:,|and|or|to|through|until|-|–)\s*")
 
 
 def _full_year(digits: str, not_after: int) -> int:
@@ -339,6 +358,16 @@ class _Anchor:
         index = self.year * 12 + self.month - 1 - months
         return _format(index // 12, index % 12 + 1, None), "relative-month" + self.suffix, False
 
+    def month_of_year(self, month: int, day: int | None, years: int):
+        """"in March last year": that month of the year the relative expression names. Like
+        "last year" itself, it needs the publication date (unresolved without one)."""
+        if self.pub.value is None:
+            return None
+        year = self.year - years
+        if (year, month, day or 1) > self.upper.timetuple()[:3]:
+            return _DROP  # "in December this year", said in May: not yet
+        return _format(year, month, day), "month-name+relative-year" + self.suffix, False
+
     def years_back(self, years: int):
         return str(self.year - years), "relative-year" + self.suffix, False
 
@@ -349,6 +378,8 @@ class _Anchor:
             return self.yearless(*parts)
         if kind == "month-name":
             return self.month_name(*parts)
+        if kind == "month-of-year":
+            return self.month_of_year(*parts)
         if self.pub.value is None:
             return None  # weekdays and relative expressions need the publication date
         weekday = self.upper.weekday()
