@@ -213,6 +213,17 @@ def test_attack_type_words_that_mislead():
     assert types.attack_type("the air force bombed the outskirts of the city")[0] == "armed_assault"
 
 
+def test_a_vehicle_driven_into_people_is_an_unarmed_assault():
+    for text in ("a hijacked beer truck was driven down a busy shopping street, killing four",
+                 "he drove a rented van into pedestrians on the bridge", "the Stockholm truck attack"):
+        assert types.attack_type(text)[0] == "unarmed_assault", text
+    # GTD ranks an armed assault higher: a ramming with shots fired is one
+    assert types.attack_type("he drove a truck into the market after he shot the driver")[0] == "armed_assault"
+    # a car on its way, a car bomb: not a ramming
+    assert types.attack_type("as the vehicle drove through the neighborhood, gunmen opened fire")[0] == "armed_assault"
+    assert types.attack_type("a car bomb exploded outside the truck depot")[0] == "bombing_explosion"
+
+
 def test_act_types_lists_every_kind_of_act_named():
     text = "guerrillas attacked the farm with machineguns and burned a tank truck"
     assert [t for t, _, _ in types.act_types(text)] == ["armed_assault", "facility_infrastructure_attack"]

@@ -2,7 +2,8 @@
 
 Attack types are GTD's nine. A frame's type is the majority over the typed trigger words in its
 text (ties go to the first one mentioned): "shooting spree ... suicide bombing ... shot dead"
-is an armed assault, "two explosions ... botched suicide bombing" a bombing. Plain "attack" or
+is an armed assault, "two explosions ... botched suicide bombing" a bombing; an unarmed assault (a
+vehicle driven into people) only when no word names an armed one. Plain "attack" or
 "killed" carry no type; a frame with none is ``unknown``. Weapons and targets are returned as
 the surface strings the article uses (MUC-4 scores them that way) with their spans.
 
@@ -27,7 +28,12 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
     ("armed_assault", r"(?:air\s+force|(?:war)?planes?|aircraft|helicopters?|gunships?|jets|pilots)\s+(?:[\w-]+\s+){0,3}?"
                       r"(?:bomb(?:ed|ing|ings)?|strafed)|shoot\w*|shot|gun(?:man|men|fire|shots?|ned)|opened\s+fire|rampage|armed\s+attack\w*|"
                       r"machine[- ]?guns?|rifles?|stabb\w*|knife|machetes?|ambush\w*|massacre\w*|storm(?:ed|ing)?"),
-    ("unarmed_assault", r"rammed|ramming|ploughed|plowed|beat(?:en|ing)\s+to\s+death"),
+    # a vehicle driven into people (GTD: an unarmed assault, the vehicle its weapon)
+    ("unarmed_assault", r"rammed|ramming|ploughed|plowed|beat(?:en|ing)\s+to\s+death|mow(?:ed|ing)\s+down|"
+                        r"(?:truck|lorry|van|vehicle)[- ]attacks?|"
+                        r"(?:truck|lorry|van|car|vehicle)\s+(?:was|had\s+been)\s+driven\s+(?:[\w-]+\s+){0,4}?(?:into|down)|"
+                        r"drove\s+(?:a|an|the|his|her|their)\s+(?:[\w-]+\s+){0,2}?(?:truck|lorry|van|car|vehicle)\s+"
+                        r"(?:[\w-]+\s+){0,3}?into"),
 ]
 _TYPE_RE = re.compile("|".join(f"(?P<{t}>\\b(?:{p})\\b)" for t, p in _TYPE_PATTERNS), re.IGNORECASE)
 
@@ -143,6 +149,8 @@ def attack_type(text: str) -> tuple[str, int, int, float]:
         return "unknown", 0, 0, 0.2
     votes = Counter(t for t, _, _ in hits)
     best = max(votes, key=lambda t: (votes[t], -next(i for i, h in enumerate(hits) if h[0] == t)))
+    if best == "unarmed_assault" and "armed_assault" in votes:
+        best = "armed_assault"  # GTD ranks it higher: a ramming with shots fired is an armed assault
     first = next(h for h in hits if h[0] == best)
     return best, first[1], first[2], min(0.9, 0.4 + 0.1 * votes[best])
 
