@@ -131,6 +131,16 @@ def test_a_controlled_explosion_or_an_arrest_for_the_bombing_is_no_second_bombin
     assert m.value("date")["value"] == "2016-01-18"  # Monday, the attack; not Tuesday, the arrest
 
 
+def test_a_dateline_dates_the_report_not_the_attack():
+    text = ("MANCHESTER, England, May 23 (Meridian Wire) - At least 19 people were killed when an explosion "
+            "ripped through Manchester Arena late on Monday, police said.")
+    [m] = mentions_of(text, published="2017-05-23")
+    assert m.value("date")["value"] == "2017-05-22"
+    # a date that only looks like one ("On May 23, a bomb ...") still dates the attack
+    [m] = mentions_of("On May 20, a bomb exploded in Manchester, killing two.", published="2017-05-23")
+    assert m.value("date")["value"] == "2017-05-20"
+
+
 def test_arms_seized_and_clashes_start_no_incident():
     assert mentions_of("The army seized an arsenal of grenades and explosives in a house in San Salvador.") == []
     # the clash's toll still goes to an attack the report tells

@@ -72,6 +72,16 @@ _ARMS_RE = re.compile(r"grenades?|explosives|bombs?", re.IGNORECASE)
 # already told)
 _NOT_AN_ATTACK_RE = re.compile(r"\bcontrolled\s+$|\bin\s+connection\s+with\s+(?:the|this|that|these|those)\s+"
                                r"(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+# "MANCHESTER, May 23 (Atlas Daily) - ...": the dateline's date is the report's (the publication
+# day: clean.apply_page_metadata reads it there), not the day of what the story tells
+_DATELINE_BEFORE = re.compile(r"(?:^|\n)[ \t]*[A-Z][A-Za-z .,'’-]{1,40},[ \t]*$")
+_DATELINE_AFTER = re.compile(r"(?:,?[ \t]*\d{4})?[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?(?:-|–|—|:)")
+
+
+def _is_dateline(text: str, d: DateMention) -> bool:
+    return bool(_DATELINE_BEFORE.search(text, max(0, d.start - 45), d.start) and _DATELINE_AFTER.match(text, d.end))
+
+
 # A trigger that points back at an incident already introduced ("in the wake of the attack",
 # "a recent spate of blasts") does not start a new one.
 ANAPHORIC_RE = re.compile(
@@ -200,7 +210,8 @@ def segment_frames(text: str, dates: list[DateMention], places: list[PlaceMentio
                    title: str | None = None) -> list[Frame]:
     """Group the article's event clauses into incident frames (first = main incident)."""
     cities = [p for p in places if p.place.kind in ("city", "admin1")]
-    dates = [d for d in dates if not REPORTING_RE.search(text, max(0, d.start - 60), d.start)]
+    dates = [d for d in dates if not REPORTING_RE.search(text, max(0, d.start - 60), d.start)
+             and not _is_dateline(text, d)]
     frames: list[Frame] = []
     current: Frame | None = None
     cut, headline = title_end(text, title), None
