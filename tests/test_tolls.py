@@ -328,3 +328,18 @@ def test_single_person_references():
         ("killed", 1, "fatal Baltimore shooting")]
     assert refs("Police said the officers shot him") == [("hit", 1, "shot him")]
     assert refs("Police were shot at") == []
+
+
+def test_a_total_that_includes_the_attackers_counts_them_apart():
+    # victims only: "23 dead, including the bomber" is 22 victims and one attacker, and the quote says so
+    [victims, bomber] = find_tolls("The blast killed 23 people, including the bomber.")
+    assert (victims.side, victims.count, victims.text) == ("victims", Count(22, 22, 22),
+                                                          "killed 23 people, including the bomber")
+    assert (bomber.side, bomber.count) == ("perpetrators", Count(1, 1, 1))
+    [victims, attackers] = find_tolls("Six people were killed, including two attackers.")
+    assert (victims.count.best, attackers.count.best) == (4, 2)
+    [bomber, victims] = find_tolls("The bomber also died, bringing the number of dead to 23.")
+    assert (bomber.side, victims.count.best, victims.is_update) == ("perpetrators", 22, True)
+    # others counted among the dead stay victims
+    [victims] = find_tolls("Three people were killed, including two police officers.")
+    assert victims.count.best == 3

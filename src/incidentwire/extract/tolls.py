@@ -33,6 +33,9 @@ be followed by an appositive ("A 25-year-old man, one of the victims ..., has di
 "one man" / "another teen" are real counts for a verb without "be" ("left one man critically
 injured").
 4. "there were no casualties / deaths / injuries" counts 0 (casualties: both kinds).
+5. A victims' total that counts the attackers ("killed 23 people, including the bomber", "the
+   bomber also died, bringing the number of dead to 23") loses them: 22 victims, whose quote
+   takes in the words that say so, and the attackers count apart.
 
 A counted noun phrase is a number phrase plus up to four words that are not stop words
 (prepositions, auxiliaries, determiners, number words, and things counted that are not people:
@@ -65,7 +68,7 @@ person before an unlisted object ("a man wielding two handguns was killed") is m
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 
 from number_parser import parse_number
@@ -376,7 +379,49 @@ def find_tolls(text: str) -> list[TollMention]:
             add(victims.start(), victims.end(), "hit", count, "", num_span=victims.span("num"))
 
     found.sort(key=lambda item: (item[0], item[1]))
-    return [mention for _, _, mention in found]
+    return _attackers_out_of_totals(text, [mention for _, _, mention in found])
+
+
+# "killed 23 people, including the bomber", "the bomber also died, bringing the number of dead to
+# 23": the total counts the attackers, who are no victims (victims only, as in the seeds' gold)
+_INCLUDING_RE = re.compile(rf",?\s*(?:including|among\s+them)\s+(?P<n>the|a|an|one|two|three|four|five|both|\d+)\s+"
+                           rf"(?:(?:suicide|lone|two|three|four|five)\s+)?(?P<who>{_PERP})\b", re.I)
+_ALSO_DIED_THEN_TOTAL_RE = re.compile(r",?\s*bringing\b", re.I)
+_FEW = {"the": 1, "a": 1, "an": 1, "one": 1, "both": 2, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _less(count: Count, n: int) -> Count:
+    return Count(*(None if v is None else max(0, v - n) for v in (count.min, count.best, count.max)))
+
+
+def _attackers_out_of_totals(text: str, mentions: list[TollMention]) -> list[TollMention]:
+    out = []
+    for i, m in enumerate(mentions):
+        if m.kind != "killed" or m.side != "victims" or m.is_aggregate or m.count.best is None:
+            out.append(m)
+            continue
+        inc = _INCLUDING_RE.match(text, m.end)
+        prev = mentions[i - 1] if i else None
+        if inc is not None:
+            word = inc.group("n").lower()
+            n = int(word) if word.isdigit() else _FEW[word]
+            if n and n < m.count.best:
+                # the quote says why: "killed 23 people, including the bomber"
+                out.append(replace(m, count=_less(m.count, n), end=inc.end(), text=text[m.start:inc.end()]))
+                if not any(t.kind == "killed" and t.side == "perpetrators" and abs(t.start - m.end) < 200
+                           for t in mentions):
+                    out.append(TollMention(inc.start("n"), inc.end(), text[inc.start("n"):inc.end()], "killed",
+                                           Count(n, n, n), "perpetrators", None, False, False))
+                continue
+        elif (m.is_update and prev is not None and prev.kind == "killed" and prev.side == "perpetrators"
+              and _ALSO_DIED_THEN_TOTAL_RE.fullmatch(text, prev.end, m.start + len("bringing"))
+              and prev.count.best and prev.count.best < m.count.best):
+            out.append(replace(m, count=_less(m.count, prev.count.best), start=prev.start,
+                               text=text[prev.start:m.end]))
+            continue
+        out.append(m)
+    out.sort(key=lambda t: t.start)
+    return out
 
 
 # ---------------------------------------------------------------- single-person references
