@@ -343,3 +343,9 @@ def test_a_total_that_includes_the_attackers_counts_them_apart():
     # others counted among the dead stay victims
     [victims] = find_tolls("Three people were killed, including two police officers.")
     assert victims.count.best == 3
+
+
+def test_a_toll_phrase_may_hold_a_long_clause_before_its_verb():
+    [toll] = find_tolls("The number of people killed when a truck was driven into crowds on the seafront in Nice "
+                        "rose to 84 on Friday, the prosecutor said.")
+    assert (toll.kind, toll.count.best, toll.is_update) == ("killed", 84, True)

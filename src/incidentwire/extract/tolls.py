@@ -255,7 +255,7 @@ _TOLL_RE = re.compile(
     rf"(?:the\s+)?(?:(?:official|overall|final)\s+)?(?:(?P<noun>(?:death|casualty|fatality)\s+toll|toll|"
     rf"number\s+of\s+(?:dead|deaths|fatalities|victims|(?:people|those)\s+killed)|"
     rf"(?P<inj>number\s+of\s+(?:injured|wounded|injuries|(?:people|those)\s+(?:injured|wounded)))))"
-    rf"(?P<gap>(?:\s+[^\s.;!?]+){{0,10}}?)\s+(?P<verb>has\s+risen|had\s+risen|risen|rose|climbed|has\s+climbed|"
+    rf"(?P<gap>(?:\s+[^\s.;!?]+){{0,14}}?)\s+(?P<verb>has\s+risen|had\s+risen|risen|rose|climbed|has\s+climbed|"
     rf"increased|has\s+increased|jumped|reached|has\s+reached|grew|has\s+grown|went\s+up|"
     rf"now\s+stands\s+at|stands\s+at|stood\s+at|is\s+now|is\s+at|was\s+at|is|was|to|of|at)"
     rf"(?:\s+from\s+(?P<old>{_NUM}))?(?:\s+(?:to|at))?\s+(?P<count>{_NUM})\b", re.I)
