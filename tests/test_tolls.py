@@ -349,3 +349,11 @@ def test_a_toll_phrase_may_hold_a_long_clause_before_its_verb():
     [toll] = find_tolls("The number of people killed when a truck was driven into crowds on the seafront in Nice "
                         "rose to 84 on Friday, the prosecutor said.")
     assert (toll.kind, toll.count.best, toll.is_update) == ("killed", 84, True)
+
+
+def test_an_attacker_the_police_killed_is_a_perpetrator_killed():
+    [gunman] = find_tolls("The gunman, identified as Seifeddine Rezgui, was the 39th person to die: he was "
+                          "killed by police as he tried to flee.")
+    assert (gunman.kind, gunman.side, gunman.count.best) == ("killed", "perpetrators", 1)
+    # "he" without the police is not read: it may be the victim
+    assert all(t.side == "victims" for t in find_tolls("The gunman shot the guard and he was killed instantly."))

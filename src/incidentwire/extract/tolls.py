@@ -378,8 +378,21 @@ def find_tolls(text: str) -> list[TollMention]:
         if count is not None:
             add(victims.start(), victims.end(), "hit", count, "", num_span=victims.span("num"))
 
+    for m in _KILLED_BY_POLICE_RE.finditer(text):
+        if not any(t.side == "perpetrators" and t.kind == "killed" and t.start < m.end() and m.start() < t.end
+                   for _, _, t in found):
+            found.append((m.start(), 0, TollMention(m.start(), m.end(), m.group(0), "killed", Count(1, 1, 1),
+                                                    "perpetrators", None, False, False, is_number=False)))
     found.sort(key=lambda item: (item[0], item[1]))
     return _attackers_out_of_totals(text, [mention for _, _, mention in found])
+
+
+# "The gunman, identified as X, was the 39th person to die: he was killed by police": an attacker
+# the sentence opens with, then "he" killed by the security forces (who kill attackers, not victims)
+_KILLED_BY_POLICE_RE = re.compile(
+    rf"\b(?:the|a)\s+(?:lone\s+|suicide\s+)?(?:attacker|assailant|gunman|bomber|shooter|militant|terrorist)\b"
+    rf"[^.;!?]{{0,100}}?\b(?:he|she)\s+(?:was|had\s+been)\s+(?:later\s+)?(?:shot\s+dead|killed|shot\s+and\s+killed|"
+    rf"gunned\s+down)\s+by\s+(?:the\s+)?(?:police|officers|security\s+forces|troops|soldiers|special\s+forces)\b", re.I)
 
 
 # "killed 23 people, including the bomber", "the bomber also died, bringing the number of dead to
