@@ -355,5 +355,8 @@ def test_an_attacker_the_police_killed_is_a_perpetrator_killed():
     [gunman] = find_tolls("The gunman, identified as Seifeddine Rezgui, was the 39th person to die: he was "
                           "killed by police as he tried to flee.")
     assert (gunman.kind, gunman.side, gunman.count.best) == ("killed", "perpetrators", 1)
+    [driver] = find_tolls("During the attack the driver fired a pistol at police officers on the Promenade des "
+                          "Anglais before he was shot dead.")
+    assert (driver.kind, driver.side, driver.count.best) == ("killed", "perpetrators", 1)
     # "he" without the police is not read: it may be the victim
     assert all(t.side == "victims" for t in find_tolls("The gunman shot the guard and he was killed instantly."))

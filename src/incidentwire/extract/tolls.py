@@ -388,11 +388,17 @@ def find_tolls(text: str) -> list[TollMention]:
 
 
 # "The gunman, identified as X, was the 39th person to die: he was killed by police": an attacker
-# the sentence opens with, then "he" killed by the security forces (who kill attackers, not victims)
+# the sentence opens with, then "he" killed by the security forces (who kill attackers, not
+# victims); "the driver fired a pistol at police officers ... before he was shot dead": whoever
+# fired at the police and was then shot dead
+_SHOT_DEAD = r"(?:shot\s+dead|killed|shot\s+and\s+killed|gunned\s+down)"
+_SECURITY = r"(?:the\s+)?(?:police(?:\s+officers)?|officers|security\s+forces|troops|soldiers|special\s+forces)"
 _KILLED_BY_POLICE_RE = re.compile(
     rf"\b(?:the|a)\s+(?:lone\s+|suicide\s+)?(?:attacker|assailant|gunman|bomber|shooter|militant|terrorist)\b"
-    rf"[^.;!?]{{0,100}}?\b(?:he|she)\s+(?:was|had\s+been)\s+(?:later\s+)?(?:shot\s+dead|killed|shot\s+and\s+killed|"
-    rf"gunned\s+down)\s+by\s+(?:the\s+)?(?:police|officers|security\s+forces|troops|soldiers|special\s+forces)\b", re.I)
+    rf"[^.;!?]{{0,100}}?\b(?:he|she)\s+(?:was|had\s+been)\s+(?:later\s+)?{_SHOT_DEAD}\s+by\s+{_SECURITY}\b|"
+    rf"\b(?:the|a)\s+(?:[\w-]+\s+)?(?:attacker|assailant|gunman|bomber|shooter|militant|terrorist|driver|man)\b"
+    rf"[^.;!?]{{0,80}}?\bfired\b[^.;!?]{{0,40}}?\b(?:at|on)\s+{_SECURITY}\b[^.;!?]{{0,80}}?"
+    rf"\b(?:before|until|when|and)\s+(?:he|she)\s+was\s+(?:later\s+)?{_SHOT_DEAD}\b", re.I)
 
 
 # "killed 23 people, including the bomber", "the bomber also died, bringing the number of dead to
