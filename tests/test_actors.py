@@ -217,6 +217,8 @@ def test_a_vehicle_driven_into_people_is_an_unarmed_assault():
     for text in ("a hijacked beer truck was driven down a busy shopping street, killing four",
                  "he drove a rented van into pedestrians on the bridge", "the Stockholm truck attack"):
         assert types.attack_type(text)[0] == "unarmed_assault", text
+    assert names(types.weapons("a hijacked beer truck was driven down a busy shopping street")) == ["truck"]
+    assert names(types.weapons("as the vehicle drove through the neighborhood")) == []
     # GTD ranks an armed assault higher: a ramming with shots fired is one
     assert types.attack_type("he drove a truck into the market after he shot the driver")[0] == "armed_assault"
     # a car on its way, a car bomb: not a ramming

@@ -42,7 +42,9 @@ _WEAPON_RE = re.compile(
     r"explosives|suicide\s+(?:belt|vest)s?|(?:hand\s+)?grenades?|dynamite\s+(?:charges?|sticks)|dynamite|machine[- ]?guns?|assault\s+rifles?|rifles?|"
     r"pistols?|kalashnikovs?|ak-?47s?|firearms?|guns?|knives|knife|machetes?|mortars?|rockets?|landmines?|mines|"
     r"(?<=rammed\s)(?:a|the|his|her)\s+(?:truck|lorry|car|vehicle)|"
-    r"(?:truck|lorry|car|vehicle)(?=\s+(?:plough|plow|ramm|drove\s+into|mowed))\w*)\b",
+    r"(?:truck|lorry|car|van|vehicle)(?=\s+(?:plough|plow|ramm|drove\s+into|mowed|(?:was|had\s+been)\s+driven\s+"
+    r"(?:[\w-]+\s+){0,4}?(?:into|down)))\w*|"
+    r"(?<=drove\s)(?:a|an|the|his|her|their)\s+(?:[\w-]+\s+){0,2}?(?:truck|lorry|van|car|vehicle)(?=\s+(?:[\w-]+\s+){0,3}?into))\b",
     re.IGNORECASE)
 
 # GTD target categories from the words that name who or what was hit
