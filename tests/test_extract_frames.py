@@ -74,21 +74,21 @@ def test_a_registered_extractor_adds_claims_and_names_itself():
     from incidentwire.errors import IncidentwireError
     from incidentwire.extract import registry
 
-    def vans(text):
-        return [("van", m.start(), m.end()) for m in re.finditer(r"\bvan\b", text)]
+    def crossbows(text):  # a weapon the rules do not know
+        return [("crossbow", m.start(), m.end()) for m in re.finditer(r"\bcrossbow\b", text)]
 
-    registry.register("test.vans", "weapons", vans, confidence=0.9)
+    registry.register("test.crossbows", "weapons", crossbows, confidence=0.9)
     try:
-        [m] = mentions_of("A man drove a van into a crowd in Aktobe on Sunday, killing two people.")
-        [claim] = [c for c in m.claims if c.extractor == "test.vans"]
-        assert (claim.field, claim.value, claim.quote, claim.confidence) == ("weapons", "van", "van", 0.9)
+        [m] = mentions_of("A man shot at a crowd with a crossbow in Aktobe on Sunday, killing two people.")
+        [claim] = [c for c in m.claims if c.extractor == "test.crossbows"]
+        assert (claim.field, claim.value, claim.quote, claim.confidence) == ("weapons", "crossbow", "crossbow", 0.9)
         with pytest.raises(IncidentwireError, match="already registered"):
-            registry.register("test.vans", "weapons", vans)
+            registry.register("test.crossbows", "weapons", crossbows)
     finally:
-        registry.unregister("test.vans")
-    assert "test.vans" not in [e.name for e in registry.registered()]
+        registry.unregister("test.crossbows")
+    assert "test.crossbows" not in [e.name for e in registry.registered()]
     with pytest.raises(IncidentwireError, match="scope"):
-        registry.register("test.bad", "weapons", vans, scope="article")
+        registry.register("test.bad", "weapons", crossbows, scope="article")
 
 
 def test_a_victim_named_only_in_an_aftermath_sentence_is_kept():
