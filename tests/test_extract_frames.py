@@ -66,6 +66,21 @@ def test_reconcile_prefers_a_stated_count_over_none_reported():
     assert reconcile([silent])["killed"]["best"] == 0
 
 
+def test_reconcile_takes_an_update_over_its_days_but_a_final_toll_weeks_later_over_both():
+    [early] = mentions_of("A truck was driven into crowds in Nice on Thursday, killing at least 77 people.",
+                          published="2016-07-15")
+    [update] = mentions_of("The number of people killed in Nice on Thursday rose to 84, officials said.",
+                           published="2016-07-16")
+    [stale] = mentions_of("A truck was driven into crowds in Nice on Thursday, killing 80 people.",
+                          published="2016-07-17")
+    [final] = mentions_of("In July a truck was driven into crowds in Nice, killing 86 people.",
+                          published="2016-12-21")
+    for i, m in enumerate((early, update, stale, final)):
+        m.article_id = f"a{i}"
+    assert reconcile([early, update, stale])["killed"]["best"] == 84     # the update wins over its days
+    assert reconcile([early, update, stale, final])["killed"]["best"] == 86
+
+
 def test_a_registered_extractor_adds_claims_and_names_itself():
     import re
 

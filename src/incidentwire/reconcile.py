@@ -7,7 +7,8 @@ Rules (each field also records how many sources back it and any conflict):
 - location: the most specific place (city before region before country), majority by name.
 - attack_type: majority over the typed claims; ``unknown`` when none is typed.
 - killed / injured / perpetrators_killed as UCDP-style {min, best, max}: ``best`` is the
-  latest credible report — explicit updates ("the toll rose to six") first, then exact counts
+  latest credible report — an exact count published more than a week after the first report
+  (a final toll) first, then explicit updates ("the toll rose to six"), then exact counts
   before open-ended ones ("more than 20"), then the latest publication (for open-ended reports,
   the highest lower bound); min and max span all
   reports (max is open when a report is open-ended and nothing exceeds it).
@@ -26,6 +27,7 @@ Rules (each field also records how many sources back it and any conflict):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 
 from .records import Claim, Mention
@@ -81,12 +83,26 @@ def reconcile_attack_type(mentions: list[Mention]) -> str:
     return max(votes, key=lambda t: (votes[t], t)) if votes else "unknown"
 
 
-def _report_rank(m: Mention, c: Claim) -> tuple:
+LATER_REPORT_DAYS = 7  # an exact count published this long after the first report outranks early updates
+
+
+def _report_rank(m: Mention, c: Claim, first: dt.date | None = None) -> tuple:
     exact = c.value.get("max") is not None and c.value.get("min") == c.value.get("max")
     # among open-ended reports ("at least seven", "several") the highest lower bound is the
     # tightest; among exact ones the latest wins
     tightest = 0 if exact else (c.value.get("best") or 0)
-    return (bool(c.value.get("update")), exact, tightest, publication_sort_key(m.published))
+    day = _pub_day(m.published)
+    # a final toll told weeks later ("killing 86 people", in a report about another attack)
+    # outranks the updates of the first days ("rose to 84")
+    later = bool(exact and first and day and (day - first).days > LATER_REPORT_DAYS)
+    return (later, bool(c.value.get("update")), exact, tightest, publication_sort_key(m.published))
+
+
+def _pub_day(published: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(published) if published and len(published) == 10 else None
+    except ValueError:
+        return None
 
 
 def reconcile_count(mentions: list[Mention], field: str) -> dict | None:
@@ -95,7 +111,8 @@ def reconcile_count(mentions: list[Mention], field: str) -> dict | None:
         return None
     # "none reported" (stated: False, see extract.incidents) counts only where no report gives a number
     found = [(m, c) for m, c in found if c.value.get("stated", True)] or found
-    m_best, c_best = max(found, key=lambda mc: _report_rank(*mc))
+    days = [d for m, _ in found if (d := _pub_day(m.published))]
+    m_best, c_best = max(found, key=lambda mc: _report_rank(*mc, first=min(days, default=None)))
     bests = [c.value["best"] for _, c in found if c.value.get("best") is not None]
     mins = [c.value["min"] for _, c in found if c.value.get("min") is not None] + bests
     maxes = [c.value["max"] for _, c in found if c.value.get("max") is not None]
