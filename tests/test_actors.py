@@ -130,6 +130,14 @@ def test_claims_of_responsibility_and_official_responses():
     assert got == [("threat_level", "red", None, False), ("arrests", None, 3, False), ("curfew", None, None, True)]
     for value, start, end in responses(text):
         assert text[start:end] == value["detail"]
+    # "as" opens no name; "no group has claimed it" names no one; a threat level raised to a level
+    assert [v["by"] for v, *_ in responsibility("Police shot him as Islamic State claimed responsibility.")] == [
+        "Islamic State"]
+    assert [v for v, *_ in responsibility("No group has claimed responsibility.")] == [
+        {"by": None, "how": None, "none": True}]
+    got = [(v["kind"], v.get("level"), v.get("count")) for v, *_ in responses(
+        "The UK raised its terrorism threat level to critical. Police arrested three more men.")]
+    assert got == [("threat_level", "critical", None), ("arrests", None, 3)]
 
 
 def test_weapons_used_not_weapons_seized_or_launchers():

@@ -66,6 +66,18 @@ def test_reconcile_prefers_a_stated_count_over_none_reported():
     assert reconcile([silent])["killed"]["best"] == 0
 
 
+def test_reconcile_names_who_claimed_it_and_what_the_authorities_did():
+    [a] = mentions_of("A bomb killed two people in Taraz on Monday. Jund al-Khilafah claimed responsibility. "
+                      "A red level of terrorist threat was declared in the city.")
+    [b] = mentions_of("A bomb killed two people in Taraz on Monday. The same group claimed responsibility. "
+                      "Police arrested three suspects.")
+    b.article_id = "b"
+    fields = reconcile([a, b])
+    assert fields["claimed_by"] == ["Jund al-Khilafah"]   # "the same group" says not who
+    assert [(r["kind"], r.get("level"), r.get("count"), r["sources"]) for r in fields["responses"]] == [
+        ("arrests", None, 3, 1), ("threat_level", "red", None, 1)]
+
+
 def test_reconcile_takes_an_update_over_its_days_but_a_final_toll_weeks_later_over_both():
     [early] = mentions_of("A truck was driven into crowds in Nice on Thursday, killing at least 77 people.",
                           published="2016-07-15")

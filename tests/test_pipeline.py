@@ -77,6 +77,14 @@ def test_cli_contract_ingest_and_export(tmp_path):
     inc_id = incidentwire.open(db).incidents(min_killed=7)[0].id
     r = subprocess.run(CLI + ["--db", str(db), "show", inc_id], capture_output=True, text=True)
     assert r.returncode == 0 and "killed seven people" in r.stdout and "toll history" in r.stdout
+    # who claimed it and what the authorities did are shown with their quotes
+    claimed = next(i for i in incidentwire.open(db).incidents() if i.fields.get("claimed_by"))
+    assert claimed.fields["claimed_by"] == ["Jund al-Khilafah"]
+    r = subprocess.run(CLI + ["--db", str(db), "show", claimed.id], capture_output=True, text=True)
+    assert 'claimed_by: ["Jund al-Khilafah"]' in r.stdout and "claimed responsibility" in r.stdout
+    red = next(i for i in incidentwire.open(db).incidents() if any(
+        x.get("level") == "red" for x in i.fields.get("responses") or []))
+    assert red.fields["location"]["name"] == "Almaty" and red.fields["date"]["value"] == "2016-07-18"
 
 
 def test_bad_input_one_line_error_and_recorded(tmp_path):

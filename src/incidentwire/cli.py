@@ -27,6 +27,7 @@ from . import api
 from .engine import EXECUTORS, InlineExecutor, make_executor
 from .errors import IncidentwireError
 from .export import FORMATS
+from .reconcile import EVIDENCE_FIELD, FIELD_ORDER
 from .store.query import GROUPINGS
 
 # A pipe gets a wide table rather than rich's 80-column default.
@@ -241,14 +242,13 @@ def show(ctx: click.Context, incident_id: str) -> None:
     f = inc.fields
     out.print(f"[bold]{inc.id}[/bold]  {f.get('sources')} source(s), "
               f"{f.get('independent_sources', f.get('sources'))} independent")
-    for name in ("date", "location", "attack_type", "killed", "injured", "perpetrators_killed",
-                 "perpetrators", "targets", "weapons"):
+    for name in FIELD_ORDER:
         conf = (f.get("confidence") or {}).get(name)
         out.print(f"\n[bold]{name}[/bold]: {json.dumps(f.get(name), ensure_ascii=False)}"
                   + (f"  (confidence {conf:.2f})" if conf is not None else ""), highlight=False)
         for m in inc.mentions:
             for c in m.claims:
-                if c.field == name:
+                if c.field == EVIDENCE_FIELD.get(name, name):
                     out.print(f"   {m.article_id} ({m.published or 'date unknown'}), {c.extractor}, "
                               f"conf {c.confidence:.2f}: [italic]\"{c.quote}\"[/italic] [{c.start}:{c.end}]",
                               highlight=False, markup=True, soft_wrap=True)

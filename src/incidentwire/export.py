@@ -35,7 +35,7 @@ import json
 from collections import defaultdict
 
 from .errors import ExportError
-from .reconcile import reconcile, union
+from .reconcile import describe_responses, reconcile, union
 from .records import Incident
 from .store import Store
 
@@ -46,13 +46,13 @@ CSV_COLUMNS = ("event_id", "event_date", "year", "date_precision", "time_precisi
                "country", "admin1", "location", "latitude", "longitude", "geo_precision", "where_prec",
                "event_type", "actor1", "actor2", "weapons", "fatalities", "fatalities_low", "fatalities_best",
                "fatalities_high", "injured_low", "injured_best", "injured_high", "perpetrators_killed",
-               "n_sources", "sources", "notes", "reviewed")
+               "n_sources", "sources", "notes", "reviewed", "claimed_by", "responses")
 _INT_COLUMNS = {"year", "time_precision", "date_prec", "geo_precision", "where_prec", "fatalities",
                 "fatalities_low", "fatalities_best", "fatalities_high", "injured_low", "injured_best",
                 "injured_high", "perpetrators_killed", "n_sources"}
 CODEBOOK_COLUMNS = ("eventid", "iyear", "imonth", "iday", "approxdate", "country_txt", "provstate", "city",
                     "latitude", "longitude", "specificity", "attacktype1_txt", "targtype1_txt", "target1",
-                    "gname", "gname2", "weaptype1_txt", "nkill", "nkillter", "nwound", "summary", "scite1",
+                    "gname", "gname2", "claimed", "weaptype1_txt", "nkill", "nkillter", "nwound", "summary", "scite1",
                     "scite2", "scite3", "dbsource")
 ATTACK_TYPE_LABELS = {
     "assassination": "Assassination", "armed_assault": "Armed Assault", "bombing_explosion": "Bombing/Explosion",
@@ -187,6 +187,7 @@ def flat_row(inc: Incident) -> dict:
         "injured_high": injured["max"], "perpetrators_killed": _count(f, "perpetrators_killed")["best"],
         "n_sources": f.get("sources"), "sources": "; ".join(sorted({m.article_id for m in inc.mentions})),
         "notes": _notes(inc), "reviewed": bool(f.get("reviewed")),
+        "claimed_by": "; ".join(f.get("claimed_by") or []), "responses": describe_responses(f.get("responses") or []),
     }
 
 
@@ -206,6 +207,7 @@ def codebook_row(inc: Incident) -> dict:
         "attacktype1_txt": ATTACK_TYPE_LABELS.get(flat["event_type"], flat["event_type"]),
         "targtype1_txt": targets[0] if targets else "", "target1": "; ".join(targets),
         "gname": perps[0] if perps else "Unknown", "gname2": perps[1] if len(perps) > 1 else "",
+        "claimed": int(bool(f.get("claimed_by"))),
         "weaptype1_txt": weapons[0] if weapons else "", "nkill": flat["fatalities_best"],
         "nkillter": flat["perpetrators_killed"], "nwound": flat["injured_best"], "summary": flat["notes"],
         **{f"scite{n}": articles[n - 1] if len(articles) >= n else "" for n in (1, 2, 3)},

@@ -13,6 +13,9 @@ Rules (each field also records how many sources back it and any conflict):
   the highest lower bound); min and max span all
   reports (max is open when a report is open-ended and nothing exceeds it).
 - perpetrators, targets, weapons, victims, target_types: union, most-cited first.
+- claimed_by: who claimed the attack, most-cited first ("no group has claimed it" names no one);
+  responses: the official responses reported (threat level, curfew, state of emergency,
+  operation, arrests), one per kind and level or count, with how many articles report each.
 - toll_history: what each source said, ordered by publication time (a month-precise date sorts
   at the end of its month; an update sorts after the values it revises).
 - independent_sources: articles grouped when they come from one outlet (``Mention.publisher``)
@@ -28,11 +31,17 @@ Rules (each field also records how many sources back it and any conflict):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 
 from .records import Claim, Mention
 
 COUNT_FIELDS = ("killed", "injured", "perpetrators_killed")
+# the fields an incident page shows, in order, and the claim field behind a reconciled field
+# where the two are named apart
+FIELD_ORDER = ("date", "location", "attack_type", "killed", "injured", "perpetrators_killed",
+               "perpetrators", "claimed_by", "targets", "weapons", "responses")
+EVIDENCE_FIELD = {"claimed_by": "responsibility"}
 _PRECISION_RANK = {"day": 3, "month": 2, "year": 1}
 
 
@@ -149,6 +158,44 @@ def union(mentions: list[Mention], field: str) -> list[str]:
     return [canonical[k] for k, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
+# "the same group claimed responsibility": who it is, the claim's own sentence does not say
+_ANAPHOR_RE = re.compile(r"^(?:(?:the|this|that)\s+)?(?:same\s+)?(?:group|organi[sz]ation|movement|militants?|it|they)$",
+                         re.I)
+
+
+def claimed_by(mentions: list[Mention]) -> list[str]:
+    """Who claimed the attack ("responsibility" claims), most-cited first; "no group has claimed
+    responsibility" names no one, and "the same group" is left to the analyst (its claim stays
+    as evidence)."""
+    votes: Counter = Counter()
+    canonical: dict[str, str] = {}
+    for _, c in _claims(mentions, "responsibility"):
+        if c.value.get("by") and not _ANAPHOR_RE.match(c.value["by"]):
+            key = c.value["by"].lower()
+            votes[key] += 1
+            canonical.setdefault(key, c.value["by"])
+    return [canonical[k] for k, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def official_responses(mentions: list[Mention]) -> list[dict]:
+    """What the authorities did (threat levels, curfews, states of emergency, operations, arrests),
+    one entry per kind and level or count, with how many articles report it."""
+    seen: dict[tuple, dict] = {}
+    for m, c in _claims(mentions, "responses"):
+        v = c.value
+        key = (v.get("kind"), v.get("level"), v.get("count"), bool(v.get("denied")))
+        entry = seen.setdefault(key, dict(v, articles=set()))
+        entry["articles"].add(m.article_id)
+    out = [dict({k: v for k, v in e.items() if k != "articles"}, sources=len(e["articles"])) for e in seen.values()]
+    return sorted(out, key=lambda e: (-e["sources"], str(e.get("kind")), str(e.get("detail"))))
+
+
+def describe_responses(responses: list[dict]) -> str:
+    """The responses as one short line: "threat level critical; arrests 3; curfew (denied)"."""
+    return "; ".join(" ".join(str(x) for x in (r.get("kind", "").replace("_", " "), r.get("level"), r.get("count"))
+                              if x is not None) + (" (denied)" if r.get("denied") else "") for r in responses)
+
+
 def _agreement(mentions: list[Mention], field: str, agrees) -> float | None:
     """Share of the articles giving ``field`` whose claim agrees with the chosen value, times
     the best confidence among the agreeing claims."""
@@ -251,6 +298,8 @@ def reconcile(mentions: list[Mention]) -> dict:
         "weapons": union(mentions, "weapons"),
         "victims": union(mentions, "victims"),
         "target_types": union(mentions, "target_types"),
+        "claimed_by": claimed_by(mentions),
+        "responses": official_responses(mentions),
         "toll_history": toll_history(mentions),
         "sources": len({m.article_id for m in mentions}),
         "independent_sources": independent_sources(mentions),

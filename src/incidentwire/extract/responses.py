@@ -26,6 +26,7 @@ _CLAIMED_RE = re.compile(
     r"(?:claimed|took|admitted|accepted)\s+responsibility"
     r"(?P<rest>[^.;]{0,120})", re.I)
 _NEEDED_WORD_RE = re.compile(r"responsibility", re.I)  # no claim of responsibility without it
+_NOBODY_RE = re.compile(r"^(?:no|none|nobody|no\s+one)\b", re.I)
 _HOW_RE = re.compile(r"\b(?:in|via|through)\s+(?:an?\s+)?(?P<how>(?:online\s+)?(?:statement|video|communiqu[eé]|"
                      r"message|post|telephone\s+call|call|letter)(?:\s+(?:posted|published|sent|released)"
                      r"(?:\s+\w+){0,3})?)", re.I)
@@ -36,7 +37,9 @@ _RESPONSES = [
     ("threat_level", re.compile(
         r"\b(?P<level>red|orange|yellow|critical|high|highest|elevated|severe)\s+(?:level\s+of\s+)?"
         r"(?:(?:anti-?)?terror(?:ist|ism)?\s+)?(?:alert\s+)?(?:threat|alert|danger)(?:\s+(?:level|warning))?\b|"
-        r"\b(?:threat|alert)\s+level\b[^.]{0,40}\b(?:raised|lowered|set|increased)\b", re.I)),
+        r"\b(?:threat|alert)\s+level\b[^.]{0,40}\b(?:raised|lowered|set|increased)\b|"
+        r"\b(?:rais|lower|increas|set)\w*\s+(?:(?:its|the|their|a)\s+)?(?:[\w-]+\s+)?(?:threat|alert)\s+level\s+to\s+"
+        r"(?P<level2>[\w-]+)", re.I)),
     ("curfew", re.compile(r"\bcurfew\b", re.I)),
     ("state_of_emergency", re.compile(r"\bstate\s+of\s+emergency\b", re.I)),
     ("operation", re.compile(r"\b(?:counter-?terror(?:ist|ism)?|anti-?terror(?:ist)?|security|special|military)\s+"
@@ -66,12 +69,14 @@ def responsibility(text: str) -> list[tuple[dict, int, int]]:
         if not _NEEDED_WORD_RE.search(sentence):
             continue
         for m in _CLAIMED_RE.finditer(sentence):
-            who = re.sub(r"^(?:.*\b(?:and|but|that|which|when|after)\s+)", "", m.group("who")).strip()
+            who = re.sub(r"^(?:.*\b(?:and|but|that|which|when|after|as|while|since)\s+)", "", m.group("who")).strip()
             who = re.sub(r"^(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?(?:group|organi[sz]ation|movement)\s+"
                          r"(?:calling\s+itself|called|known\s+as|named)\s+", "", who, flags=re.I)
             how = _HOW_RE.search(m.group("rest"))
-            out.append(({"by": who, "how": how.group("how") if how else None},
-                        s_start + m.start(), s_start + m.end()))
+            value = {"by": who, "how": how.group("how") if how else None}
+            if _NOBODY_RE.match(who):
+                value = {"by": None, "how": None, "none": True}  # "No group has claimed responsibility"
+            out.append((value, s_start + m.start(), s_start + m.end()))
     return out
 
 
@@ -83,10 +88,12 @@ def responses(text: str) -> list[tuple[dict, int, int]]:
         for kind, pattern in _RESPONSES:
             for m in pattern.finditer(sentence):
                 value = {"kind": kind, "detail": m.group(0).strip(), "denied": denied}
-                if kind == "threat_level" and m.groupdict().get("level"):
-                    value["level"] = m.group("level").lower()
+                level = m.groupdict().get("level") or m.groupdict().get("level2")
+                if kind == "threat_level" and level:
+                    value["level"] = level.lower()
                 if kind == "arrests":
                     said = next((m.group(g) for g in ("count", "count2", "count3") if m.group(g)), None)
+                    said = re.sub(r"\s+(?:more|other|further|additional)$", "", said) if said else None  # "three more men"
                     count = parse_count(said) if said else None
                     value["count"] = count.best if count else None
                 out.append((value, s_start + m.start(), s_start + m.end()))

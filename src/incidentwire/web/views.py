@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..records import Incident
-
-FIELD_ORDER = ("date", "location", "attack_type", "killed", "injured", "perpetrators_killed",
-               "perpetrators", "targets", "weapons")
+from ..reconcile import EVIDENCE_FIELD, FIELD_ORDER, describe_responses  # noqa: F401  (FIELD_ORDER: pages.py reads it here)
 
 
 @dataclass
@@ -58,6 +56,8 @@ def format_value(name: str, value) -> str:
         if lo == best == hi:
             return str(best)
         return f"{best} (range {lo if lo is not None else '?'}–{hi if hi is not None else 'open'})"
+    if name == "responses" and isinstance(value, list):
+        return describe_responses(value)
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     return str(value)
@@ -70,9 +70,10 @@ def has_conflict(value) -> bool:
 def evidence(inc: Incident) -> dict[str, list[dict]]:
     """The claims behind each field: quote, article, extractor, confidence, span."""
     out: dict[str, list[dict]] = {}
+    field_of = {claim: field for field, claim in EVIDENCE_FIELD.items()}
     for m in inc.mentions:
         for c in m.claims:
-            out.setdefault(c.field, []).append(
+            out.setdefault(field_of.get(c.field, c.field), []).append(
                 {"article_id": m.article_id, "published": m.published, "quote": c.quote,
                  "start": c.start, "end": c.end, "extractor": c.extractor,
                  "confidence": c.confidence, "value": c.value, "role": m.role})
