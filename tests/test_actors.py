@@ -138,6 +138,9 @@ def test_claims_of_responsibility_and_official_responses():
     got = [(v["kind"], v.get("level"), v.get("count")) for v, *_ in responses(
         "The UK raised its terrorism threat level to critical. Police arrested three more men.")]
     assert got == [("threat_level", "critical", None), ("arrests", None, 3)]
+    got = [(v["kind"], v.get("count")) for v, *_ in responses(
+        "The city was in lockdown with one suspect in custody and a manhunt for an accomplice still at large.")]
+    assert got == [("operation", None), ("arrests", 1), ("at_large", 1)]
 
 
 def test_weapons_used_not_weapons_seized_or_launchers():

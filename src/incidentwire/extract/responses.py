@@ -3,7 +3,8 @@
 ``responsibility(text)`` finds who claimed an attack and how ("claimed responsibility in a
 statement posted online"); ``responses(text)`` finds what the authorities did: threat-level
 changes ("a red level of terrorist threat was declared"), curfews, security / counter-terrorism
-operations, and arrests (with the number when stated). Each comes with its evidence span.
+operations, arrests and suspects in custody, and suspects still at large (with the number when
+stated). Each comes with its evidence span.
 A response the text reports as denied ("officials rejected reports that a curfew has been put
 in place") is kept with ``denied: True`` rather than dropped, so the analyst sees both.
 
@@ -49,7 +50,14 @@ _RESPONSES = [
         r"(?:people|persons|suspects?|men|women|individuals|members)\b|"
         r"\b(?P<count2>[\w-]+(?:\s+[\w-]+)?)\s+(?:people|persons|suspects?|men|women|individuals)\s+"
         r"(?:were|have\s+been|had\s+been)\s+(?:arrested|detained)\b|\b(?:made|carried\s+out)\s+"
-        r"(?P<count3>[\w-]+)\s+arrests\b", re.I)),
+        r"(?P<count3>[\w-]+)\s+arrests\b|"
+        r"\b(?P<count4>[\w-]+)\s+(?:suspects?|people|persons|men|women|individuals)\s+(?:in|taken\s+into)\s+custody\b",
+        re.I)),
+    # "a manhunt underway for an accomplice still at large": suspects the police have not caught
+    ("at_large", re.compile(
+        r"\b(?:(?P<count>an?|one|two|three|four|five|\d+)\s+(?:[\w-]+\s+)?)?(?:suspects?|accomplices?|attackers?|"
+        r"gunm[ae]n|assailants?|perpetrators?|bombers?|men)\s+(?:(?:who\s+)?(?:is|are|was|were|remains?|remained)\s+)?"
+        r"(?:still\s+)?(?:at\s+large|on\s+the\s+run)\b", re.I)),
 ]
 
 
@@ -91,8 +99,10 @@ def responses(text: str) -> list[tuple[dict, int, int]]:
                 level = m.groupdict().get("level") or m.groupdict().get("level2")
                 if kind == "threat_level" and level:
                     value["level"] = level.lower()
-                if kind == "arrests":
-                    said = next((m.group(g) for g in ("count", "count2", "count3") if m.group(g)), None)
+                if kind in ("arrests", "at_large"):
+                    said = next((m.group(g) for g in ("count", "count2", "count3", "count4")
+                                 if m.groupdict().get(g)), None)
+                    said = {"a": "one", "an": "one"}.get(said.lower(), said) if said else None
                     said = re.sub(r"\s+(?:more|other|further|additional)$", "", said) if said else None  # "three more men"
                     count = parse_count(said) if said else None
                     value["count"] = count.best if count else None
