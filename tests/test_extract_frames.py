@@ -78,6 +78,16 @@ def test_reconcile_names_who_claimed_it_and_what_the_authorities_did():
         ("arrests", None, 3, 1), ("threat_level", "red", None, 1)]
 
 
+def test_the_same_group_is_the_group_the_article_named_before():
+    text = ("A gunman killed seven people in Taraz on Saturday. A little-known group, Jund al-Khilafah, said it was "
+            "behind the Taraz attack. The same group had also claimed responsibility for two bombings in Atyrau "
+            "on October 31.")
+    mentions = mentions_of(text, published="2011-11-14")
+    claims = [c.value for m in mentions for c in m.claims if c.field == "responsibility"]
+    assert {"by": "Jund al-Khilafah", "how": None, "said": "The same group"} in claims
+    assert all(reconcile([m])["claimed_by"] == ["Jund al-Khilafah"] for m in mentions)
+
+
 def test_reconcile_takes_an_update_over_its_days_but_a_final_toll_weeks_later_over_both():
     [early] = mentions_of("A truck was driven into crowds in Nice on Thursday, killing at least 77 people.",
                           published="2016-07-15")

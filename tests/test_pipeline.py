@@ -81,7 +81,7 @@ def test_cli_contract_ingest_and_export(tmp_path):
     claimed = next(i for i in incidentwire.open(db).incidents() if i.fields.get("claimed_by"))
     assert claimed.fields["claimed_by"] == ["Jund al-Khilafah"]
     r = subprocess.run(CLI + ["--db", str(db), "show", claimed.id], capture_output=True, text=True)
-    assert 'claimed_by: ["Jund al-Khilafah"]' in r.stdout and "claimed responsibility" in r.stdout
+    assert 'claimed_by: ["Jund al-Khilafah"]' in r.stdout and "responses.responsibility" in r.stdout  # its quote
     red = next(i for i in incidentwire.open(db).incidents() if any(
         x.get("level") == "red" for x in i.fields.get("responses") or []))
     assert red.fields["location"]["name"] == "Almaty" and red.fields["date"]["value"] == "2016-07-18"

@@ -31,9 +31,9 @@ Rules (each field also records how many sources back it and any conflict):
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 
+from .extract.responses import ANAPHOR_RE
 from .records import Claim, Mention
 
 COUNT_FIELDS = ("killed", "injured", "perpetrators_killed")
@@ -158,19 +158,14 @@ def union(mentions: list[Mention], field: str) -> list[str]:
     return [canonical[k] for k, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-# "the same group claimed responsibility": who it is, the claim's own sentence does not say
-_ANAPHOR_RE = re.compile(r"^(?:(?:the|this|that)\s+)?(?:same\s+)?(?:group|organi[sz]ation|movement|militants?|it|they)$",
-                         re.I)
-
-
 def claimed_by(mentions: list[Mention]) -> list[str]:
     """Who claimed the attack ("responsibility" claims), most-cited first; "no group has claimed
-    responsibility" names no one, and "the same group" is left to the analyst (its claim stays
-    as evidence)."""
+    responsibility" names no one, nor does "the same group" when the article named no group
+    before it (extract.responses.resolve_anaphors; its claim stays as evidence)."""
     votes: Counter = Counter()
     canonical: dict[str, str] = {}
     for _, c in _claims(mentions, "responsibility"):
-        if c.value.get("by") and not _ANAPHOR_RE.match(c.value["by"]):
+        if c.value.get("by") and not ANAPHOR_RE.match(c.value["by"]):
             key = c.value["by"].lower()
             votes[key] += 1
             canonical.setdefault(key, c.value["by"])

@@ -373,6 +373,7 @@ def extract_mentions(article: Article) -> list[Mention]:
         mentions.append(m)
     if any(t.is_aggregate for t in tolls):
         _add_breakdown_counts(article, text, frames, mentions, tolls)
+    responses.resolve_anaphors([c for m in mentions for c in m.claims])
     return mentions
 
 

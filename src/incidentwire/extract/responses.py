@@ -24,9 +24,13 @@ from .tolls import parse_count
 _SENT_RE = re.compile(r"[^.!?\n]+[.!?]?")
 _CLAIMED_RE = re.compile(
     r"(?P<who>(?:[\w'’.-]+\s+){0,6}?[\w'’.-]+)(?:\s*\([^)]{1,80}\))?,?\s+(?:has\s+|had\s+|have\s+)?(?:also\s+)?"
-    r"(?:claimed|took|admitted|accepted)\s+responsibility"
+    r"(?:(?:claimed|took|admitted|accepted)\s+responsibility|said\s+it\s+(?:was\s+behind|carried\s+out))"
     r"(?P<rest>[^.;]{0,120})", re.I)
-_NEEDED_WORD_RE = re.compile(r"responsibility", re.I)  # no claim of responsibility without it
+# no claim of responsibility without one of these words
+_NEEDED_WORD_RE = re.compile(r"responsibility|said\s+it\s+(?:was\s+behind|carried)", re.I)
+# "the same group claimed responsibility": who, an earlier sentence says (``resolve_anaphors``)
+ANAPHOR_RE = re.compile(r"^(?:(?:the|this|that)\s+)?(?:same\s+)?(?:group|organi[sz]ation|movement|militants?|it|they)$",
+                        re.I)
 _NOBODY_RE = re.compile(r"^(?:no|none|nobody|no\s+one)\b", re.I)
 _HOW_RE = re.compile(r"\b(?:in|via|through)\s+(?:an?\s+)?(?P<how>(?:online\s+)?(?:statement|video|communiqu[eé]|"
                      r"message|post|telephone\s+call|call|letter)(?:\s+(?:posted|published|sent|released)"
@@ -86,6 +90,19 @@ def responsibility(text: str) -> list[tuple[dict, int, int]]:
                 value = {"by": None, "how": None, "none": True}  # "No group has claimed responsibility"
             out.append((value, s_start + m.start(), s_start + m.end()))
     return out
+
+
+def resolve_anaphors(claims) -> None:
+    """Name the group of "the same group claimed responsibility" after the claim of
+    responsibility the article made last before it (in any of its incidents): the claim keeps
+    its quote, and its value says the name and that it was resolved. ``claims``: one article's."""
+    named = sorted((c for c in claims if c.field == "responsibility" and c.value.get("by")
+                    and not ANAPHOR_RE.match(c.value["by"])), key=lambda c: c.start)
+    for c in claims:
+        if c.field == "responsibility" and c.value.get("by") and ANAPHOR_RE.match(c.value["by"]):
+            before = [n for n in named if n.start < c.start]
+            if before:
+                c.value = dict(c.value, by=before[-1].value["by"], said=c.value["by"])
 
 
 def responses(text: str) -> list[tuple[dict, int, int]]:
