@@ -252,6 +252,9 @@ def test_month_of_last_or_this_year():
     # like "last year" itself, it needs the publication date
     assert find_dates("in March last year", None) == []
     assert find_unresolved("in March last year") == [(3, 18, "March last year")]
+    # a second year expression right after one a month took stays its own
+    assert values("in March last year this year", "2017-05-23") == [("March last year", "2016-03"),
+                                                                     ("this year", "2017")]
 
 
 @pytest.mark.parametrize("text", [

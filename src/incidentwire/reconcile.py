@@ -120,8 +120,8 @@ def reconcile_count(mentions: list[Mention], field: str) -> dict | None:
         return None
     # "none reported" (stated: False, see extract.incidents) counts only where no report gives a number
     found = [(m, c) for m, c in found if c.value.get("stated", True)] or found
-    days = [d for m, _ in found if (d := _pub_day(m.published))]
-    m_best, c_best = max(found, key=lambda mc: _report_rank(*mc, first=min(days, default=None)))
+    first = min((d for m, _ in found if (d := _pub_day(m.published))), default=None)
+    m_best, c_best = max(found, key=lambda mc: _report_rank(*mc, first=first))
     bests = [c.value["best"] for _, c in found if c.value.get("best") is not None]
     mins = [c.value["min"] for _, c in found if c.value.get("min") is not None] + bests
     maxes = [c.value["max"] for _, c in found if c.value.get("max") is not None]
@@ -149,12 +149,16 @@ def toll_history(mentions: list[Mention]) -> list[dict]:
 
 def union(mentions: list[Mention], field: str) -> list[str]:
     """The values the mentions give for a list field, most-cited first (ties alphabetical)."""
-    votes = Counter()
+    return _most_cited(str(c.value) for _, c in _claims(mentions, field))
+
+
+def _most_cited(values) -> list[str]:
+    """Distinct values (case aside, the first spelling kept), most-cited first (ties alphabetical)."""
+    votes: Counter = Counter()
     canonical: dict[str, str] = {}
-    for _, c in _claims(mentions, field):
-        key = str(c.value).lower()
-        votes[key] += 1
-        canonical.setdefault(key, str(c.value))
+    for value in values:
+        votes[value.lower()] += 1
+        canonical.setdefault(value.lower(), value)
     return [canonical[k] for k, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
@@ -162,14 +166,8 @@ def claimed_by(mentions: list[Mention]) -> list[str]:
     """Who claimed the attack ("responsibility" claims), most-cited first; "no group has claimed
     responsibility" names no one, nor does "the same group" when the article named no group
     before it (extract.responses.resolve_anaphors; its claim stays as evidence)."""
-    votes: Counter = Counter()
-    canonical: dict[str, str] = {}
-    for _, c in _claims(mentions, "responsibility"):
-        if c.value.get("by") and not ANAPHOR_RE.match(c.value["by"]):
-            key = c.value["by"].lower()
-            votes[key] += 1
-            canonical.setdefault(key, c.value["by"])
-    return [canonical[k] for k, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return _most_cited(c.value["by"] for _, c in _claims(mentions, "responsibility")
+                       if c.value.get("by") and not ANAPHOR_RE.match(c.value["by"]))
 
 
 def official_responses(mentions: list[Mention]) -> list[dict]:

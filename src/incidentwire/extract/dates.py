@@ -262,20 +262,22 @@ def _hits(text: str) -> list[tuple[str, int, int, tuple]]:
         if kind == "weekday" and i + 1 < len(hits) and hits[i + 1][0] in ("absolute", "yearless"):
             if not low[end:hits[i + 1][1]].strip(" ,("):
                 hits[i] = None
-    hits = [h for h in hits if h]
-    for i, (kind, _, end, parts) in enumerate(hits):  # "in March last year", "November 12 of this year"
-        if kind in ("lastyear", "thisyear") and i and hits[i - 1][0] in ("month-name", "yearless") \
-                and _OF_YEAR_GAP.fullmatch(low, hits[i - 1][2], hits[i][1]):
-            back, j = int(kind == "lastyear"), i - 1
+    merged: list[tuple[str, int, int, tuple]] = []
+    for kind, start, end, parts in (h for h in hits if h):  # "in March last year", "November 12 of this year"
+        last = merged[-1] if merged else None
+        if kind in ("lastyear", "thisyear") and last and last[0] in ("month-name", "yearless") \
+                and _OF_YEAR_GAP.fullmatch(low, last[2], start):
+            back, j = int(kind == "lastyear"), len(merged) - 1
             while True:  # "in August and September last year": each month of the list
-                k, s, _, p = hits[j]
-                hits[j] = ("month-of-year", s, end if j == i - 1 else hits[j][2],
-                           (p[0], None if k == "month-name" else p[1], back))
-                if not (j and hits[j - 1][0] == "month-name" and _MONTH_LIST_GAP.fullmatch(low, hits[j - 1][2], s)):
+                k, s, e, p = merged[j]
+                merged[j] = ("month-of-year", s, end if j == len(merged) - 1 else e,
+                             (p[0], None if k == "month-name" else p[1], back))
+                if not (j and merged[j - 1][0] == "month-name" and _MONTH_LIST_GAP.fullmatch(low, merged[j - 1][2], s)):
                     break
                 j -= 1
-            hits[i] = None
-    return [h for h in hits if h]
+            continue  # the year expression is part of the month's now
+        merged.append((kind, start, end, parts))
+    return merged
 
 
 _OF_YEAR_GAP = re.compile(r"\s*,?\s*(?:of\s+)?")

@@ -15,6 +15,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+# a vehicle driven into people (GTD: an unarmed assault, the vehicle its weapon): the words after
+# the vehicle, and those of "drove <a vehicle> into" around it (the type and the weapon read both)
+_VEHICLE = r"(?:truck|lorry|van|car|vehicle)"
+_DRIVEN_INTO = r"\s+(?:was|had\s+been)\s+driven\s+(?:[\w-]+\s+){0,4}?(?:into|down)"
+_DROVE_A = r"(?:a|an|the|his|her|their)\s+(?:[\w-]+\s+){0,2}?"
+_INTO_AFTER = r"\s+(?:[\w-]+\s+){0,3}?into"
 _TYPE_PATTERNS: list[tuple[str, str]] = [
     ("bombing_explosion", r"bomb(?:s|ings?|ed|ers?)?|explo(?:sions?|sives?|ded)|blasts?|blew\s+(?:\w+self\s+)?up|"
                           r"blown\s+up|detonat\w*|grenades?|dynamite|i\.?e\.?d\.?s?|suicide\s+attack\w*|car[- ]bomb\w*"),
@@ -28,12 +34,8 @@ _TYPE_PATTERNS: list[tuple[str, str]] = [
     ("armed_assault", r"(?:air\s+force|(?:war)?planes?|aircraft|helicopters?|gunships?|jets|pilots)\s+(?:[\w-]+\s+){0,3}?"
                       r"(?:bomb(?:ed|ing|ings)?|strafed)|shoot\w*|shot|gun(?:man|men|fire|shots?|ned)|opened\s+fire|rampage|armed\s+attack\w*|"
                       r"machine[- ]?guns?|rifles?|stabb\w*|knife|machetes?|ambush\w*|massacre\w*|storm(?:ed|ing)?"),
-    # a vehicle driven into people (GTD: an unarmed assault, the vehicle its weapon)
     ("unarmed_assault", r"rammed|ramming|ploughed|plowed|beat(?:en|ing)\s+to\s+death|mow(?:ed|ing)\s+down|"
-                        r"(?:truck|lorry|van|vehicle)[- ]attacks?|"
-                        r"(?:truck|lorry|van|car|vehicle)\s+(?:was|had\s+been)\s+driven\s+(?:[\w-]+\s+){0,4}?(?:into|down)|"
-                        r"drove\s+(?:a|an|the|his|her|their)\s+(?:[\w-]+\s+){0,2}?(?:truck|lorry|van|car|vehicle)\s+"
-                        r"(?:[\w-]+\s+){0,3}?into"),
+                        rf"(?:truck|lorry|van|vehicle)[- ]attacks?|{_VEHICLE}{_DRIVEN_INTO}|drove\s+{_DROVE_A}{_VEHICLE}{_INTO_AFTER}"),
 ]
 _TYPE_RE = re.compile("|".join(f"(?P<{t}>\\b(?:{p})\\b)" for t, p in _TYPE_PATTERNS), re.IGNORECASE)
 
@@ -42,9 +44,8 @@ _WEAPON_RE = re.compile(
     r"explosives|suicide\s+(?:belt|vest)s?|(?:hand\s+)?grenades?|dynamite\s+(?:charges?|sticks)|dynamite|machine[- ]?guns?|assault\s+rifles?|rifles?|"
     r"pistols?|kalashnikovs?|ak-?47s?|firearms?|guns?|knives|knife|machetes?|mortars?|rockets?|landmines?|mines|"
     r"(?<=rammed\s)(?:a|the|his|her)\s+(?:truck|lorry|car|vehicle)|"
-    r"(?:truck|lorry|car|van|vehicle)(?=\s+(?:plough|plow|ramm|drove\s+into|mowed|(?:was|had\s+been)\s+driven\s+"
-    r"(?:[\w-]+\s+){0,4}?(?:into|down)))\w*|"
-    r"(?<=drove\s)(?:a|an|the|his|her|their)\s+(?:[\w-]+\s+){0,2}?(?:truck|lorry|van|car|vehicle)(?=\s+(?:[\w-]+\s+){0,3}?into))\b",
+    rf"{_VEHICLE}(?=\s+(?:plough|plow|ramm|drove\s+into|mowed)|{_DRIVEN_INTO})\w*|"
+    rf"(?<=drove\s){_DROVE_A}{_VEHICLE}(?={_INTO_AFTER}))\b",
     re.IGNORECASE)
 
 # GTD target categories from the words that name who or what was hit
