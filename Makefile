@@ -46,6 +46,8 @@ train-extractor: $(BIN)/incidentwire
 	$(BIN)/python -m pip install --quiet -e ".[train]"
 	HF_HUB_OFFLINE=1 $(BIN)/incidentwire train-extractor --shared $(SHARED) --epochs 8 --train-layers 6 --lr 1e-4 --neg-rate 0.3 --role-weight 2 --threads 2 --max-minutes 100
 
+# Every bench (about 70 minutes on 2 quiet cores, 50 of them the scale bench's 10k and 100k runs;
+# run it alone). Ends with issue 9's scale figures beside their bars; bench/results.json and .md.
 bench: eval
 	$(BIN)/python bench/run.py --shared $(SHARED)
 

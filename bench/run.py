@@ -4,7 +4,9 @@ Each bench module defines ``run(args) -> dict`` returning flat metrics; keys end
 ``articles_per_s`` are throughputs and ``peak_rss_mb`` memory, so outside tools can read them.
 ``--only NAME`` runs one module (NAME without the ``bench_`` prefix); ``--quick`` asks each
 module for a smaller run (used by smoke tests); ``--scale-sizes`` sets the scale bench's corpus
-sizes (``--only scale --scale-sizes 1000,10000,100000`` measures the 10k -> 100k time ratio).
+sizes (default 10k and 100k: the 10k -> 100k time ratio; ``--scale-sizes 1000,10000`` for a
+quick look). At the end it prints the scale figures issue 9 sets a bar for (``bar_lines``), and
+puts them first in results.md.
 """
 
 from __future__ import annotations
@@ -30,6 +32,34 @@ def _modules(only: list[str] | None):
         yield name, mod
 
 
+def bar_lines(scale: dict) -> list[str]:
+    """The scale bench's figures that issue 9 sets a bar for, each with its bar and whether
+    this run met it (a figure the run did not measure says so)."""
+    ratios = [k for k in scale if k.startswith("size_") and k.endswith("_time_ratio")]
+    ratio = max(ratios, key=lambda k: int(k.split("_")[1]), default=None)  # size_<b>_vs_<a>_time_ratio
+    growth = int(ratio.split("_")[1]) / int(ratio.split("_")[3]) if ratio else 10
+    equal = next((k for k in scale if k.startswith("dask_equals_local")), None)
+
+    def row(label: str, key: str | None, bar: str, ok) -> str:
+        value = scale.get(key) if key else None
+        if value is None:
+            return f"| {label} | not measured | {bar} | |"
+        verdict = "" if ok is None else ("met" if ok(value) else "NOT met")
+        return f"| {label} (`{key}`) | {value} | {bar} | {verdict} |"
+
+    return [
+        "## Scale bar (issue 9)", "",
+        "| figure | this run | bar | |", "|---|---|---|---|",
+        row("end-to-end articles/s, 2 workers, largest corpus", "e2e_2workers_articles_per_s", ">= 30",
+            lambda v: v >= 30),
+        row("peak RSS MB, all processes", "e2e_peak_rss_mb", "< 1500", lambda v: v < 1500),
+        row("1 -> 2 workers speed-up", "workers_2_vs_1_speedup", "printed", None),
+        row(f"time ratio for {growth:g}x the articles", ratio, f"<= {1.1 * growth:g} (linear: {growth:g})",
+            lambda v: v <= 1.1 * growth),
+        row("Dask == local database", equal, "True", lambda v: v is True),
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", default=str(HERE.parent.parent / "shared"))
@@ -37,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", default=str(HERE))
     ap.add_argument("--scale-sizes", help="corpus sizes of the scale bench, e.g. 1000,10000,100000 "
-                    "(default: $BENCH_SCALE_SIZES or 1000,10000)")
+                    "(default: $BENCH_SCALE_SIZES or 10000,100000)")
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -52,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         for key, value in metrics.items():
             print(f"  {name}.{key} = {value}")
     results_path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    lines = ["# Benchmarks", "", "Written by `make bench` (bench/run.py).", ""]
+    bar = bar_lines(results.get("scale", {}))
+    print("\n".join(bar))
+    lines = ["# Benchmarks", "", "Written by `make bench` (bench/run.py).", "", *bar, ""]
     for name, metrics in sorted(results.items()):
         lines += [f"## {name}", "", "| metric | value |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in sorted(metrics.items())]

@@ -7,6 +7,7 @@ processes. The 5k-article comparison and the timings live in bench/bench_scale.p
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -158,3 +159,25 @@ def test_workers_of_a_run_without_extraction_skip_the_gazetteer(corpus, inline_s
         engine.close()
     with LocalExecutor(2) as extracting:
         assert all(extracting._pool.submit(eval, _GAZETTEER_LOADED).result() for _ in range(4))
+
+
+def test_bench_prints_each_bar_figure_with_its_verdict():
+    """`make bench` ends with issue 9's scale figures, each beside its bar: a figure under its
+    bar reads NOT met, one the run did not measure says so, and the ratio's bar follows the
+    sizes that were run (10x the articles: <= 11)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", Path(__file__).parent.parent / "bench" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    lines = bench.bar_lines({"e2e_2workers_articles_per_s": 29.9, "e2e_peak_rss_mb": 900.0,
+                             "workers_2_vs_1_speedup": 1.7, "size_10000_vs_1000_time_ratio": 9.1,
+                             "size_100000_vs_10000_time_ratio": 11.2, "dask_equals_local_5000": True})
+    rows = {line.split(" (`")[0].strip("| "): line for line in lines if "`" in line}
+    assert rows["end-to-end articles/s, 2 workers, largest corpus"].endswith("| NOT met |")
+    assert rows["peak RSS MB, all processes"].endswith("| met |")
+    assert "size_100000_vs_10000_time_ratio`) | 11.2 | <= 11 (linear: 10) |" in rows["time ratio for 10x the articles"]
+    assert rows["time ratio for 10x the articles"].endswith("| NOT met |")
+    assert rows["Dask == local database"].endswith("| met |")
+    assert "| 1 -> 2 workers speed-up (`workers_2_vs_1_speedup`) | 1.7 | printed |  |" in lines
+    assert "| peak RSS MB, all processes | not measured | < 1500 | |" in bench.bar_lines({})
