@@ -78,6 +78,18 @@ def test_reconcile_names_who_claimed_it_and_what_the_authorities_did():
         ("arrests", None, 3, 1), ("threat_level", "red", None, 1)]
 
 
+def test_a_response_goes_with_the_incident_whose_sentences_say_it():
+    """Arrests told in the paragraph on a background bombing are that bombing's, not the main
+    attack's; a response said apart from every incident's sentences stays with the main one."""
+    text = ("Two police officers were shot dead in Almaty on November 8. Police set up roadblocks across "
+            "the city.\n\nThe shooting follows two explosions in Atyrau on October 31 which killed one man. "
+            "Authorities made three arrests after the blasts.")
+    main, atyrau = mentions_of(text, published="2011-11-10")
+    assert reconcile([atyrau])["location"]["name"] == "Atyrau"
+    assert [(r["kind"], r.get("count")) for r in reconcile([atyrau])["responses"]] == [("arrests", 3)]
+    assert all(r["kind"] != "arrests" for r in reconcile([main])["responses"])
+
+
 def test_the_same_group_is_the_group_the_article_named_before():
     text = ("A gunman killed seven people in Taraz on Saturday. A little-known group, Jund al-Khilafah, said it was "
             "behind the Taraz attack. The same group had also claimed responsibility for two bombings in Atyrau "

@@ -373,6 +373,8 @@ def extract_mentions(article: Article) -> list[Mention]:
         mentions.append(m)
     if any(t.is_aggregate for t in tolls):
         _add_breakdown_counts(article, text, frames, mentions, tolls)
+    if mentions:
+        _response_claims(article, text, frames, mentions)
     responses.resolve_anaphors([c for m in mentions for c in m.claims])
     return mentions
 
@@ -437,12 +439,17 @@ def _frame_claims(article: Article, text: str, frame: Frame, is_main: bool, toll
         claims.append(_group_claim(article, text, frame))
         toll_claims = [shared_toll(c, frame.group[0]) for c in toll_claims]
     claims.extend(toll_claims)
-    if is_main:
-        # what the authorities did is said anywhere in the article, often in sentences that are
-        # not about the attack itself (arrests, operations): it goes with the main incident
-        for value, s, e in responses.responses(text):
-            claims.append(claim(article, text, "responses", value, s, e, "responses", 0.6))
     return claims
+
+
+def _response_claims(article: Article, text: str, frames: list[Frame], mentions: list[Mention]) -> None:
+    """What the authorities did (arrests, threat levels, suspects at large) goes with the incident
+    whose sentences say it ("Authorities made three arrests" in the paragraph on a background
+    bombing is that bombing's); one said outside every incident's sentences goes with the main
+    incident (articles often report the response apart from the attack)."""
+    for value, s, e in responses.responses(text):
+        i = next((k for k, f in enumerate(frames) if any(g.start <= s < g.end for g in f.segments)), 0)
+        mentions[i].claims.append(claim(article, text, "responses", value, s, e, "responses", 0.6))
 
 
 # the rule-based extractors; others plug in with registry.register (see extract/registry.py).
