@@ -348,3 +348,40 @@ def test_state_forces_keep_whose_forces_they_are():
     found = find_attackers("the two students were murdered by honduran troops on friday")
     assert [(noun, side) for noun, _, _, side in found] == [("honduran troops", True)]
 
+
+
+def test_named_suspects_are_who_the_report_says_is_charged_sought_or_fired():
+    said = {
+        "The suspect, Trevor Munier, claimed the weapon was at home.": ["Trevor Munier"],
+        "Tremaine Wilbourn, 29, is accused of killing officer Sean Bolton.": ["Tremaine Wilbourn"],
+        "A statement said Markale Deandra Hart, 22, of Camp Hill, Alabama, was arrested on a warrant.":
+            ["Markale Deandra Hart"],
+        "Moise Kasongo, of the 2000 block of West Jarvis Avenue, was charged with battery.": ["Moise Kasongo"],
+        "Police are searching for 40-year-old Ernesto Velazquez in connection with the death.": ["Ernesto Velazquez"],
+        "In a release, police identified the suspect as Stephen Pasceri, 55, of Millbury.": ["Stephen Pasceri"],
+        "Police say 35-year-old Thomas Ransom shot and killed 38-year-old April Ransom.": ["Thomas Ransom"],
+        "Ervin Ray Pickens, 61, faces a murder charge in the death of Gregory Bishop.": ["Ervin Ray Pickens"],
+        "Authorities tracked down 37-year old Rafael Herrera Saturday in Maryland.": ["Rafael Herrera"],
+        "Police believe the man who shot Boring is Robert Pasillas, who turned himself in.": ["Robert Pasillas"],
+        "Police arrested Deputy Sheriff John Smith on Friday.": ["John Smith"],  # the title is not the name
+    }
+    for text, expected in said.items():
+        assert names(actors.named_suspects(text)) == expected, text
+    for text in ("John Smith shot dead in Chicago.",           # a victim in a headline
+                 "Police said John Smith was shot in the leg.",  # a victim
+                 "Police Chief Jane Doe said officers arrested two men.",  # who speaks is no suspect
+                 "police arrested john smith on friday",       # no case, no name
+                 "Police arrested Smith on Friday."):          # one word is no full name
+        assert actors.named_suspects(text) == [], text
+
+
+def test_a_named_suspect_goes_with_the_incident_even_when_said_apart_from_it():
+    from incidentwire.extract.incidents import extract_mentions
+    from incidentwire.records import Article
+
+    text = ("A man was shot and wounded in Mott Haven in the Bronx on Monday night, police said.\n\n"
+            "Commissioner Bratton later identified the suspect as Christopher Rice, 19, who has a criminal history.")
+    [main] = extract_mentions(Article(id="a", text=text, published="2016-01-05"))
+    suspects = [c for c in main.claims if c.extractor == "actors.named_suspects"]
+    assert [(c.field, c.value, text[c.start:c.end]) for c in suspects] == [
+        ("perpetrators", "Christopher Rice", "Christopher Rice")]

@@ -73,7 +73,7 @@ def test_ingest_process_while_readers_query(store_url):
     assert errors == [] and seen
     db = incidentwire.open(store_url)
     # 22 link_terms; MUC-4 lexicon claims; 20 act_types
-    assert db.store.counts() == {"articles": 15, "mentions": 21, "claims": 242, "incidents": 9, "rejects": 0}
+    assert db.store.counts() == {"articles": 15, "mentions": 21, "claims": 244, "incidents": 9, "rejects": 0}
     listed = subprocess.run([sys.executable, "-m", "incidentwire.cli", "--db", store_url, "incidents", "--json",
                              "--country", "France"], capture_output=True, text=True, timeout=120)
     assert [r["id"] for r in json.loads(listed.stdout)] == [i.id for i in db.incidents(country="France")]

@@ -374,7 +374,7 @@ def extract_mentions(article: Article) -> list[Mention]:
     if any(t.is_aggregate for t in tolls):
         _add_breakdown_counts(article, text, frames, mentions, tolls)
     if mentions:
-        _response_claims(article, text, frames, mentions)
+        _article_wide_claims(article, text, frames, mentions)
     responses.resolve_anaphors([c for m in mentions for c in m.claims])
     return mentions
 
@@ -442,14 +442,21 @@ def _frame_claims(article: Article, text: str, frame: Frame, is_main: bool, toll
     return claims
 
 
-def _response_claims(article: Article, text: str, frames: list[Frame], mentions: list[Mention]) -> None:
-    """What the authorities did (arrests, threat levels, suspects at large) goes with the incident
-    whose sentences say it ("Authorities made three arrests" in the paragraph on a background
-    bombing is that bombing's); one said outside every incident's sentences goes with the main
-    incident (articles often report the response apart from the attack)."""
+def _article_wide_claims(article: Article, text: str, frames: list[Frame], mentions: list[Mention]) -> None:
+    """What the authorities did (arrests, threat levels, suspects at large) and whom they name as
+    the suspect ("police arrested X", "the suspect, X,") are read in the whole article and go with
+    the incident whose sentences say them ("Authorities made three arrests" in the paragraph on a
+    background bombing is that bombing's); one said outside every incident's sentences goes with
+    the main incident (reports often tell the arrest or the charge apart from the attack)."""
+    def owner(start: int) -> Mention:
+        return mentions[next((k for k, f in enumerate(frames) if any(g.start <= start < g.end for g in f.segments)), 0)]
+
     for value, s, e in responses.responses(text):
-        i = next((k for k, f in enumerate(frames) if any(g.start <= s < g.end for g in f.segments)), 0)
-        mentions[i].claims.append(claim(article, text, "responses", value, s, e, "responses", 0.6))
+        owner(s).claims.append(claim(article, text, "responses", value, s, e, "responses", 0.6))
+    for value, s, e in actors.named_suspects(text):
+        m = owner(s)
+        if not any(c.field == "perpetrators" and str(c.value).lower() == value.lower() for c in m.claims):
+            m.claims.append(claim(article, text, "perpetrators", value, s, e, "actors.named_suspects", 0.6))
 
 
 # the rule-based extractors; others plug in with registry.register (see extract/registry.py).

@@ -18,7 +18,9 @@ makes every later extraction use it, next to the rule-based ones registered by
 later sentence: "Jund al-Khilafah claimed responsibility"); ``scope="aftermath"`` on those
 and on the frame's aftermath sentences too (trials, arrests, funerals): "charged with the
 murder of jaime pardo leal" names the victim (named victims use it: MUC-4 dev victim F1 0.391
--> 0.426), while who was arrested or tried is no evidence of who attacked. Values already
+-> 0.426), while who was arrested or tried is no evidence of who attacked (perpetrators are not
+read there; a person the report names as the suspect -- "the suspect, X,", "X, 29, is charged
+with" -- is read in the whole article by ``actors.named_suspects``). Values already
 claimed for the field in the frame (compared case-insensitively) are not claimed twice.
 """
 
