@@ -385,3 +385,30 @@ def test_a_named_suspect_goes_with_the_incident_even_when_said_apart_from_it():
     suspects = [c for c in main.claims if c.extractor == "actors.named_suspects"]
     assert [(c.field, c.value, text[c.start:c.end]) for c in suspects] == [
         ("perpetrators", "Christopher Rice", "Christopher Rice")]
+
+
+def test_named_victims_in_cased_reports():
+    said = {
+        "The coroner has identified the deceased victim as Derek Burgess of North Charleston.": ["Derek Burgess"],
+        "Police say 20-year-old Domique Waugh was shot in the stomach.": ["Domique Waugh"],
+        "Brandon Borders, 29, was suffering from a gunshot wound in his left calf.": ["Brandon Borders"],
+        "Jennifer Markovsky, 35, and Ke'Arre Marcell Stewart, 29, were killed.": [
+            "Jennifer Markovsky", "Ke'Arre Marcell Stewart"],
+        "Rialmo fatally shot Quintonio LeGrier, 19, on Dec. 26.": ["Quintonio LeGrier"],
+        "The male was identified as Shane G. Williams and the female was identified as Melissa Beckner.": [
+            "Shane G. Williams", "Melissa Beckner"],
+        "Officers found Juwan Small, who was pronounced dead at the scene.": ["Juwan Small"],
+    }
+    for text, expected in said.items():
+        assert names(actors.named_victims(text)) == expected, text
+    for text in ("A girl from Los Angeles and Dennis, 17, were shot.",   # a place is no one
+                 "John Smith was charged with murder.",                 # a suspect
+                 "police said john smith was shot"):                    # no case
+        assert actors.named_victims(text) == [], text
+
+
+def test_a_name_said_in_part_takes_the_fullest_form_the_report_prints():
+    text = "Angel Miguel Ledesma, 26 - The Homicide Report - Los Angeles TimesAngel Miguel Ledesma died."
+    start = text.rindex("Miguel")
+    assert actors.fullest_cased_name(text, "Miguel Ledesma", start, start + 14) == (
+        "Angel Miguel Ledesma", 0, 20)

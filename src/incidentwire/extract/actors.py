@@ -8,8 +8,10 @@ Rules over the sentence text (cheap, and they catch what spaCy's small model mis
 - named suspects (``named_suspects``): "the suspect, <Person>,", "<Person>, 29, is accused of /
   was charged with / faces a murder charge", "police arrested / are searching for <Person>",
   "police say 35-year-old <Person> shot ..."; read in the whole article and given to the incident
-  whose sentences hold them (extract.incidents). GVDB dev shooter names F1 0.040 -> 0.438
-  (P 0.62, R 0.34; most "false" ones are suspects the police shot, whom GVDB counts as victims).
+  whose sentences hold them (extract.incidents). GVDB dev shooter names F1 0.040 -> 0.449
+  (P 0.62, R 0.35; most "false" ones are suspects the police shot, whom GVDB counts as victims).
+  ``named_victims`` does the same for people named as shot, killed or wounded in cased text
+  (GVDB dev victim names F1 0.216 -> 0.444, P 0.63, R 0.34; ``victims`` reads caseless text).
 A name is a run of capitalised words with the particles al-/el-/bin/ibn/of/the inside it; a
 bracketed gloss after it ("(Soldiers of the Caliphate)") is skipped.
 
@@ -336,7 +338,8 @@ def full_name(text: str, name: str, start: int, end: int) -> tuple[str, int, int
 # ("Shane G. Williams"), a nickname in quotes, a hyphenated or soft-hyphenated surname and a
 # Jr./Sr./II suffix. Cased text only: caseless wire text has no way to tell a name.
 _PNAME_WORD = (r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|"
-               r"June|July|August|September|October|November|December)\b)[A-Z][a-z'’\u00ad-]*[a-z](?:-[A-Z][a-z'’\u00ad]+)?")
+               r"June|July|August|September|October|November|December)\b)[A-Z](?:[a-z]{1,2}[A-Z]|[a-z]{0,2}['’][A-Z]){0,2}[a-z'’\u00ad-]*[a-z]"
+               r"(?:-[A-Z][a-z'’\u00ad]+)?")  # "McConico", "LeGrier", "DeLaPort", "O'Brien", "Garcia-Manriquez"
 _PERSON = (rf"{_PNAME_WORD}(?:\s+(?:[A-Z]\.|\"[A-Z][a-z]+\"|{_PNAME_WORD})){{1,3}}"
            r"(?:,?\s+(?:Jr|Sr)\.?|\s+(?:II|III|IV)\b)?")
 _AGE = r"(?:\d{1,2}-year[-\s]old\s+)"
@@ -351,7 +354,7 @@ _SUSPECT_RES = [re.compile(p) for p in (
     rf"\b(?:arrested|apprehended|detained|charged|booked|indicted|tracked\s+down|(?:searching|looking|hunting)\s+for|"
     rf"manhunt\s+for|(?:are|were|is)\s+seeking)\s+{_AGE}?(?P<name>{_PERSON})",
     # "X, 29, is accused of", "X, 22, of Camp Hill, Alabama, was arrested", "40-year-old X is charged"
-    rf"(?<![\w.])(?P<name>{_PERSON}){_AGE_AFTER}?(?:,?\s+of\s+(?:the\s+\d+\s+block\s+of\s+)?[A-Z][\w\s.]{{0,30}}?"
+    rf"(?<![\w.'’\u00ad-])(?P<name>{_PERSON}){_AGE_AFTER}?(?:,?\s+of\s+(?:the\s+\d+\s+block\s+of\s+)?[A-Z][\w\s.]{{0,30}}?"
     rf"(?:,\s+[A-Z][\w.]+(?:\s+[A-Z][\w.]+)?)?,|,\s+an?\s+[^,;]{{1,80}},)?"
     rf"\s+(?:(?:is|was|has\s+been|had\s+been|will\s+be)\s+(?:also\s+|now\s+|later\s+)?"
     rf"(?:arrested|charged|accused|booked|indicted|jailed|wanted|taken\s+into\s+custody|being\s+held|in\s+custody)\b|"
@@ -376,6 +379,21 @@ _NOT_SUSPECT = re.compile(
     r"Interstate|Highway|Route|Street|Avenue|Road|Drive|Hospital|Medical|University|Department|Federal|U)$")
 
 
+_PERSON_RE = re.compile(rf"(?<![\w'’.\u00ad-]){_PERSON}")
+
+
+def fullest_cased_name(text: str, name: str, start: int, end: int) -> tuple[str, int, int]:
+    """The longest name the cased article prints that ends with ``name``'s words ("Miguel Ledesma"
+    in a sentence is "Angel Miguel Ledesma" in the headline), with its own span; else ``name``."""
+    best = (name, start, end)
+    for m in _PERSON_RE.finditer(text):
+        words, mine = m.group(0).rstrip(",. ").split(), name.split()
+        if len(words) > len(best[0].split()) and words[-len(mine):] == mine and not _NOT_SUSPECT.match(words[0]):
+            full = " ".join(words)
+            best = (full, m.start(), m.start() + len(full))
+    return best
+
+
 def named_suspects(text: str) -> list[tuple[str, int, int]]:
     """People a report names as the suspected attacker: "the suspect, Trevor Munier,", "police
     identified the gunman as X", "X, 29, is accused of / was charged with / faces a murder
@@ -396,4 +414,48 @@ def named_suspects(text: str) -> list[tuple[str, int, int]]:
                 name, start = name[lead.end():], start + lead.end()  # "Officer Jane Doe": the title goes
             if len(name.split()) >= 2:
                 found.setdefault(name.lower(), (name, start, start + len(name)))
+    return sorted(found.values(), key=lambda t: t[1])
+
+
+_HURT = (r"(?:(?:found\s+)?(?:fatally\s+|accidentally\s+|critically\s+|seriously\s+|mortally\s+|later\s+)?"
+         r"(?:shot|killed|wounded|struck|hit|injured|murdered|gunned\s+down|pronounced\s+dead|found\s+dead|"
+         r"hospitali[sz]ed|rushed\s+to|taken\s+to\s+(?:a|the|an)\s+(?:\w+\s+)?hospital|suffering\s+from)\b)")
+_PERSON_AFTER = rf"(?:{_AGE_AFTER}|,\s+an?\s+[^,;]{{1,60}},)?"
+_VICTIM_NOUN = r"(?:victim|deceased|female|male|man|woman|boy|girl|teen|teenager|toddler|child)"  # not "driver": of a ramming truck too
+_NAMED_VICTIM_RES = [re.compile(p) for p in (
+    # "identified the victim as 44-year-old X", "the female was identified as X", "the victim, X,"
+    rf"\b(?:identified|named)\s+(?:the\s+)?(?:deceased\s+|dead\s+)?{_VICTIM_NOUN}\s+as\s+{_AGE}?(?P<name>{_PERSON})",
+    rf"\b{_VICTIM_NOUN}\s+(?:was|has\s+been|had\s+been)\s+(?:later\s+)?(?:identified|named)\s+as\s+{_AGE}?(?P<name>{_PERSON})",
+    rf"\b[Vv]ictims?,\s+{_AGE}?(?P<name>{_PERSON})",
+    # "20-year-old X was shot", "X, 29, was suffering from a gunshot wound", "X, 24, and Y, 29, were
+    # killed", "found X, who was pronounced dead"
+    rf"(?<![\w.'’\u00ad-])(?<!from )(?<!in )(?<!of )(?<!at )(?P<name>{_PERSON}){_PERSON_AFTER}(?:,?\s+and\s+{_AGE}?(?P<name2>{_PERSON}){_PERSON_AFTER})?"
+    rf"(?:,\s+who)?\s+(?:(?:was|were|had\s+been|has\s+been|have\s+been|is|are)\s+{_HURT}|died\b)",
+    # "fatally shot X, 19", "shot and killed 38-year-old X"
+    rf"\b(?:fatally\s+shot|shot\s+and\s+killed|shot\s+and\s+wounded|killed|murdered|gunned\s+down)\s+"
+    rf"{_AGE}?(?P<name>{_PERSON})",
+)]
+
+
+def named_victims(text: str) -> list[tuple[str, int, int]]:
+    """People a cased report names as shot, killed or wounded: "police identified the victim as
+    X", "20-year-old X was shot in the stomach", "X, 29, was suffering from a gunshot wound",
+    "X, 35, and Y, 29, were killed", "the gunman shot and killed 38-year-old X". Cased text only
+    (``victims`` reads caseless wire text).
+
+    Limits: a suspect the police shot is a victim here too (as GVDB codes them); "was hit"
+    can be a car."""
+    if text.islower() or text.isupper():
+        return []
+    found: dict[str, tuple[str, int, int]] = {}
+    for pattern in _NAMED_VICTIM_RES:
+        for m in pattern.finditer(text):
+            for group in ("name", "name2"):
+                if group not in pattern.groupindex or not m.group(group):
+                    continue
+                name, start = m.group(group).rstrip(",. "), m.start(group)
+                while (lead := re.match(r"(\S+?)\.?\s+", name)) and _NOT_SUSPECT.match(lead.group(1)):
+                    name, start = name[lead.end():], start + lead.end()
+                if len(name.split()) >= 2:
+                    found.setdefault(name.lower(), (name, start, start + len(name)))
     return sorted(found.values(), key=lambda t: t[1])

@@ -453,10 +453,12 @@ def _article_wide_claims(article: Article, text: str, frames: list[Frame], menti
 
     for value, s, e in responses.responses(text):
         owner(s).claims.append(claim(article, text, "responses", value, s, e, "responses", 0.6))
-    for value, s, e in actors.named_suspects(text):
-        m = owner(s)
-        if not any(c.field == "perpetrators" and str(c.value).lower() == value.lower() for c in m.claims):
-            m.claims.append(claim(article, text, "perpetrators", value, s, e, "actors.named_suspects", 0.6))
+    for field, find in (("perpetrators", actors.named_suspects), ("victims", actors.named_victims)):
+        for value, s, e in find(text):
+            value, s, e = actors.fullest_cased_name(text, value, s, e)
+            m = owner(s)
+            if not any(c.field == field and str(c.value).lower() == value.lower() for c in m.claims):
+                m.claims.append(claim(article, text, field, value, s, e, f"actors.{find.__name__}", 0.6))
 
 
 # the rule-based extractors; others plug in with registry.register (see extract/registry.py).
