@@ -197,3 +197,19 @@ def test_arms_seized_and_clashes_start_no_incident():
             "Two soldiers were killed when a patrol clashed with the guerrillas.")
     [m] = mentions_of(text)
     assert m.value("attack_type") == "bombing_explosion" and m.value("killed")["best"] == 2
+
+
+def test_a_us_dateline_is_one_sentence_and_places_a_report_whose_sentences_name_no_town():
+    text = "INDIANAPOLIS, Ind. (Dec. 10, 2015) - A traffic stop led to a chase. He was in Jackson, Miss. The police said."
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "INDIANAPOLIS, Ind. (Dec. 10, 2015) - A traffic stop led to a chase.", "He was in Jackson, Miss.",
+        "The police said."]
+    [m] = mentions_of("SPOKANE, Wash. - Detectives continue to search for a gunman. A man was shot dead outside "
+                      "a bar on Saturday night.")
+    assert reconcile([m])["location"]["name"] == "Spokane"
+
+
+def test_where_a_victim_lives_starts_no_second_incident():
+    [m] = mentions_of("CATONSVILLE, Md. - Police are investigating a man who was shot in a shopping plaza on Friday. "
+                      "The victim, Brandon Ward, from Gwynn Oak, was taken to a hospital, where he later died.")
+    assert reconcile([m])["location"]["name"] == "Catonsville"

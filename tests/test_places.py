@@ -173,3 +173,17 @@ def test_city_tables_from_the_child_process_are_the_ones_built_here(monkeypatch)
 
     monkeypatch.setattr(subprocess, "run", broken)
     assert gazetteer._cities_from_child() == (here_rows, here_index)
+
+
+def test_a_us_state_abbreviation_after_a_town_says_which_state_it_is_in():
+    def where(text):
+        return [(p.text, p.place.name, p.place.admin1) for p in find_places(text)]
+
+    assert where("FLORENCE, S.C. (WCIV) - A teen was charged") == [("FLORENCE", "Florence", "South Carolina")]
+    assert where("YORK, Pa. - A girl was arrested") == [("YORK", "York", "Pennsylvania")]   # a 4-letter capital word
+    assert where("the shooting in Reno, Nev., on Friday") == [("Reno", "Reno", "Nevada")]
+    # the state named once holds for the town's later bare mentions
+    assert where("LAFAYETTE, Ind. (Jan. 8, 2015) - Police in Lafayette found a man")[1] == (
+        "Lafayette", "Lafayette", "Indiana")
+    assert where("St. Louis police said") == [("St. Louis", "St. Louis", "Missouri")]
+    assert where("the FBI and the CIA") == []   # capital words of 4 letters stay acronyms

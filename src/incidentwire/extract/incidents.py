@@ -78,6 +78,11 @@ _DATELINE_BEFORE = re.compile(r"(?:^|\n)[ \t]*[A-Z][A-Za-z .,'’-]{1,40},[ \t]*
 _DATELINE_AFTER = re.compile(r"(?:,?[ \t]*\d{4})?[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?(?:-|–|—|:)")
 
 
+# "The victim, Brandon Ward, from Gwynn Oak, ...", "X, 22, of Camp Hill", "a Baltimore man", "an
+# Akita": where someone lives (or a breed), not where an incident happened
+_RESIDENCE_RE = re.compile(r"(?:,\s*(?:from|of)|\ban?)\s+$", re.IGNORECASE)
+
+
 def _is_dateline(text: str, d: DateMention) -> bool:
     return bool(_DATELINE_BEFORE.search(text, max(0, d.start - 45), d.start) and _DATELINE_AFTER.match(text, d.end))
 
@@ -109,7 +114,16 @@ _ABBREVIATIONS = ("mr", "mrs", "ms", "dr", "gen", "col", "lt", "capt", "maj", "s
                   "sen", "rep")
 _NOT_SENTENCE_END = ("".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS)
                      + r"(?:(?<=\bu\.s)|(?<=\bu\.n)|(?<=\bu\.k)|(?<=\ba\.m)|(?<=\bp\.m)|(?<!\b[a-z]))")
-_SENT_RE = re.compile(rf".+?(?:{_NOT_SENTENCE_END}[.!?](?=[\s\"”’)]|$)[\"”’)]*|$)", re.DOTALL | re.IGNORECASE)
+# a month or US state abbreviated before a day, a bracket or a dash ("Dec. 10", "INDIANAPOLIS, Ind.
+# (Dec. 10, 2015) -", "SPOKANE, Wash. - Detectives") ends no sentence; before a capital it may ("in
+# Jackson, Miss. The police said")
+_DATE_PLACE_ABBREVIATIONS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+                             "ala", "ariz", "ark", "calif", "colo", "conn", "del", "fla", "ga", "ill", "ind", "kan",
+                             "ky", "la", "md", "mass", "mich", "minn", "miss", "mo", "mont", "neb", "nev", "okla",
+                             "ore", "pa", "tenn", "tex", "va", "vt", "wash", "wis", "wyo")
+_NOT_BEFORE_DAY = "".join(rf"(?!(?<=\b{a}\.)\s+[(\d–—-])" for a in _DATE_PLACE_ABBREVIATIONS)
+_SENT_RE = re.compile(rf".+?(?:{_NOT_SENTENCE_END}[.!?]{_NOT_BEFORE_DAY}(?=[\s\"”’)]|$)[\"”’)]*|$)",
+                      re.DOTALL | re.IGNORECASE)
 
 
 @dataclass
@@ -209,7 +223,8 @@ def _within(items, seg: Segment):
 def segment_frames(text: str, dates: list[DateMention], places: list[PlaceMention],
                    title: str | None = None) -> list[Frame]:
     """Group the article's event clauses into incident frames (first = main incident)."""
-    cities = [p for p in places if p.place.kind in ("city", "admin1")]
+    cities = [p for p in places if p.place.kind in ("city", "admin1")
+              and not _RESIDENCE_RE.search(text, max(0, p.start - 12), p.start)]
     dates = [d for d in dates if not REPORTING_RE.search(text, max(0, d.start - 60), d.start)
              and not _is_dateline(text, d)]
     frames: list[Frame] = []
@@ -281,7 +296,26 @@ def segment_frames(text: str, dates: list[DateMention], places: list[PlaceMentio
         named = _within(cities, headline)
         if frames[0].place is None and named:
             frames[0].place = named[0]
+    if frames and frames[0].place is None:
+        frames[0].place = _dateline_city(text, cut, cities)
     return frames
+
+
+# "FLORENCE, S.C. (WCIV) -", "HOUSTON - Police", "INDIANAPOLIS (Dec 7, 2015) -": a town opening the
+# body, before a dash, a bracket or a colon
+_DATELINE_CITY_AFTER = re.compile(r"(?:,[ \t]*[A-Z][\w. ]{0,20}?)?[ \t]*(?:\([^()\n]{1,60}\)[ \t]*)?(?:-|–|—|:|\?{2,3})")
+
+
+def _dateline_city(text: str, cut: int, cities: list[PlaceMention]) -> PlaceMention | None:
+    """The town of the body's dateline, for a main incident whose own sentences name none (its
+    sentences tell of arrests or searches: "SPOKANE, Wash. - Detectives continue to search for
+    whoever gunned down ..."). Local news happens where it is filed; a dateline abroad is only
+    used when the story names no other town for its incident."""
+    for p in cities:
+        if p.place.kind == "city" and (p.start == cut or text[max(0, p.start - 1)] == "\n" or not text[:p.start].strip()) \
+                and _DATELINE_CITY_AFTER.match(text, p.end):
+            return p
+    return None
 
 
 def _count_group(text: str, clause: Segment, triggers: list[re.Match], cities: list[PlaceMention],

@@ -78,6 +78,7 @@ from .place_tables import (
     PERSON_NAMES,
     REGION_WORDS,
     TITLES,
+    US_STATE_ABBREVIATIONS,
     WORLD_REGIONS,
 )
 
@@ -195,6 +196,15 @@ def _scan_once(text: str, lowercase: bool) -> tuple[_Hit, ...]:
     return tuple(_scan_text(text, lowercase))
 
 
+_NAME_ABBREVIATIONS = frozenset({"st", "ft", "mt"})
+
+
+def _before_us_state(text: str, end: int) -> bool:
+    """Does a US state's abbreviation follow the word ending at ``end`` (", Pa.", ", MO")?"""
+    m = re.match(r",\s+([A-Z][\w.]*)", text[end : end + 12])
+    return bool(m) and m.group(1).rstrip(".-") in US_STATE_ABBREVIATIONS
+
+
 def _scan_text(text: str, lowercase: bool) -> list[_Hit]:
     g = _gazetteer()
     tokens = _tokens(text)
@@ -213,20 +223,24 @@ def _scan_text(text: str, lowercase: bool) -> list[_Hit]:
                 continue
             span = tokens[i : j + 1]
             if n > 1:
-                if any(text[span[k][1] : span[k + 1][0]] != " " for k in range(n - 1)):
+                gaps = [text[span[k][1] : span[k + 1][0]] for k in range(n - 1)]
+                # "St. Louis", "Ft. Worth": the abbreviation's full stop is part of the name
+                if any(gap != " " and not (gap == ". " and span[k][3] in _NAME_ABBREVIATIONS)
+                       for k, gap in enumerate(gaps)):
                     continue
                 if not lowercase and (not span[-1][4] or any(
                         not t[4] and t[2] not in CONNECTORS for t in span)):
                     continue
-                ngram_key = " ".join(t[3] for t in span)
+                ngram_key = "".join(t[3] + (gaps[k].rstrip() if k < n - 1 else "") + (" " if k < n - 1 else "")
+                                    for k, t in enumerate(span))
             else:
                 ngram_key = key
             raw = text[start : span[-1][1]]
             if ngram_key not in g.all_keys and raw not in COUNTRY_ABBREVIATIONS:
                 continue
             if n == 1 and not lowercase and len(raw) <= 4 and raw.isupper():
-                if raw not in COUNTRY_ABBREVIATIONS:
-                    continue  # "SUV", "FBI": acronyms, not airport codes or towns
+                if raw not in COUNTRY_ABBREVIATIONS and not _before_us_state(text, span[-1][1]):
+                    continue  # "SUV", "FBI": acronyms, not airport codes or towns ("YORK, Pa." is one)
             kind, code = _classify(g, ngram_key, raw, lowercase)
             if kind:
                 found = _Hit(start, span[-1][1], ngram_key, kind, code=code)
@@ -286,6 +300,11 @@ def _add_context(g: _Gazetteer, text: str, hit: _Hit) -> None:
     m = re.match(r",\s+((?:[A-Z][\w.'’-]*\s?){1,3})", after)
     if m:
         tail = m.group(1).strip()
+        state = US_STATE_ABBREVIATIONS.get(tail.split()[0].rstrip(".-"))
+        if state and (regions := [r for r in g.region_keys.get(_norm(state), ()) if r.country_code == "US"]):
+            # "FLORENCE, S.C.", "Lafayette, Ind.", "ST. LOUIS, MO": that state's town
+            hit.follow_country, hit.follow_admin1, hit.cue = "US", g.region_codes[regions[0].name], True
+            tail = ""
         for k in range(len(tail.split()), 0, -1):
             name = " ".join(tail.split()[:k])
             cc = g.country_code(name) if len(name) > 2 else None
@@ -400,8 +419,9 @@ def _analyse(text: str, country_hint: str | None):
                 city_votes[g.cities[i].countrycode] += 1.0
     total = votes + city_votes
     main = hint or (total.most_common(1)[0][0] if total else None)
-    regions = frozenset(g.region_codes[g.region_keys[h.key][0].name]
-                        for h in hits if h.kind == "region")
+    regions = frozenset([g.region_codes[g.region_keys[h.key][0].name] for h in hits if h.kind == "region"]
+                        # "LAFAYETTE, Ind. - Police in Lafayette": the state named once holds for the town
+                        + [h.follow_admin1 for h in hits if h.kind == "city" and h.follow_admin1])
     ctx = _Context(country=main, other_countries=frozenset(total) - {main}, admin1s=regions)
     return g, hits, ctx, main, lowercase, suspects
 
