@@ -394,6 +394,16 @@ def fullest_cased_name(text: str, name: str, start: int, end: int) -> tuple[str,
     return best
 
 
+def _add_person(found: dict, name: str, start: int) -> None:
+    """Keep a cased full name (two words at least) once, without the title or place word that
+    opened its run of capitals ("Officer Jane Doe" -> "Jane Doe")."""
+    name = name.rstrip(",. ")
+    while (lead := re.match(r"(\S+?)\.?\s+", name)) and _NOT_SUSPECT.match(lead.group(1)):
+        name, start = name[lead.end():], start + lead.end()
+    if len(name.split()) >= 2:
+        found.setdefault(name.lower(), (name, start, start + len(name)))
+
+
 def named_suspects(text: str) -> list[tuple[str, int, int]]:
     """People a report names as the suspected attacker: "the suspect, Trevor Munier,", "police
     identified the gunman as X", "X, 29, is accused of / was charged with / faces a murder
@@ -409,11 +419,7 @@ def named_suspects(text: str) -> list[tuple[str, int, int]]:
     found: dict[str, tuple[str, int, int]] = {}
     for pattern in _SUSPECT_RES:
         for m in pattern.finditer(text):
-            name, start = m.group("name").rstrip(",. "), m.start("name")
-            while (lead := re.match(r"(\S+?)\.?\s+", name)) and _NOT_SUSPECT.match(lead.group(1)):
-                name, start = name[lead.end():], start + lead.end()  # "Officer Jane Doe": the title goes
-            if len(name.split()) >= 2:
-                found.setdefault(name.lower(), (name, start, start + len(name)))
+            _add_person(found, m.group("name"), m.start("name"))
     return sorted(found.values(), key=lambda t: t[1])
 
 
@@ -453,9 +459,5 @@ def named_victims(text: str) -> list[tuple[str, int, int]]:
             for group in ("name", "name2"):
                 if group not in pattern.groupindex or not m.group(group):
                     continue
-                name, start = m.group(group).rstrip(",. "), m.start(group)
-                while (lead := re.match(r"(\S+?)\.?\s+", name)) and _NOT_SUSPECT.match(lead.group(1)):
-                    name, start = name[lead.end():], start + lead.end()
-                if len(name.split()) >= 2:
-                    found.setdefault(name.lower(), (name, start, start + len(name)))
+                _add_person(found, m.group(group), m.start(group))
     return sorted(found.values(), key=lambda t: t[1])

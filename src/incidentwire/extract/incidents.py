@@ -78,9 +78,9 @@ _DATELINE_BEFORE = re.compile(r"(?:^|\n)[ \t]*[A-Z][A-Za-z .,'’-]{1,40},[ \t]*
 _DATELINE_AFTER = re.compile(r"(?:,?[ \t]*\d{4})?[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?(?:-|–|—|:)")
 
 
-# "The victim, Brandon Ward, from Gwynn Oak, ...", "X, 22, of Camp Hill", "a Baltimore man", "an
-# Akita": where someone lives (or a breed), not where an incident happened
-_RESIDENCE_RE = re.compile(r"(?:,\s*(?:from|of)|\ban?)\s+$", re.IGNORECASE)
+# "The victim, Brandon Ward, from Gwynn Oak, ...", "X, 22, of Camp Hill": where someone lives, not
+# where an incident happened ("a Baltimore man" or "a medellin judge" often names both: kept)
+_RESIDENCE_RE = re.compile(r",\s*(?:from|of)\s+$", re.IGNORECASE)
 
 
 def _is_dateline(text: str, d: DateMention) -> bool:
@@ -311,9 +311,9 @@ def _dateline_city(text: str, cut: int, cities: list[PlaceMention]) -> PlaceMent
     sentences tell of arrests or searches: "SPOKANE, Wash. - Detectives continue to search for
     whoever gunned down ..."). Local news happens where it is filed; a dateline abroad is only
     used when the story names no other town for its incident."""
-    for p in cities:
-        if p.place.kind == "city" and (p.start == cut or text[max(0, p.start - 1)] == "\n" or not text[:p.start].strip()) \
-                and _DATELINE_CITY_AFTER.match(text, p.end):
+    for p in cities[:8]:  # a dateline opens the body: its town is among the first few named
+        opens_line = p.start == cut or text[p.start - 1:p.start] == "\n" or not text[:p.start].strip()
+        if p.place.kind == "city" and opens_line and _DATELINE_CITY_AFTER.match(text, p.end):
             return p
     return None
 
