@@ -128,3 +128,30 @@ def test_close_articles_days_apart_stay_apart_but_a_far_background_date_only_cos
     c, score = lk.link(_main("a3", PIRATES, date="1991-05-02"))
     assert c == a and score < lk.score(_main("a4", PIRATES, date="2008-12-13"), {}, link.mention_terms(
         _main("a4", PIRATES)), lk.by_id[a])
+
+
+def test_two_shootings_of_one_town_told_alike_are_two_when_they_name_different_victims():
+    from incidentwire.link.rules import victims_conflict
+
+    text = ("INDIANAPOLIS, Ind. - Metro police are investigating a shooting on the near east side that left "
+            "one person wounded. Anyone with information should call Crime Stoppers.")
+
+    def report(article_id, victim):
+        m = _main(article_id, text, city="Indianapolis", country="United States")
+        m.claims.append(Claim(field="victims", value=victim, start=0, end=0, quote=victim, extractor="test",
+                              article_id=article_id))
+        return m
+
+    lk = _linker()
+    a, _ = lk.link(report("a1", "Chaz Kruger"))
+    b, _ = lk.link(report("a2", "Cheyene Caldwell"))
+    assert a != b
+    same = _linker()
+    first, _ = same.link(report("a1", "Chaz Kruger"))
+    second, _ = same.link(report("a2", "Chaz Kruger"))
+    assert first == second   # the same victim: one shooting
+    # an attack with more victims than two is often told through a different victim by each report
+    many = {"victims": ["Saffie Roussos"], "killed": {"best": 22}}
+    assert not victims_conflict(many, {"victims": ["Martyn Hett"], "killed": {"best": 22}})
+    assert victims_conflict({"victims": ["Chaz Kruger"]}, {"victims": ["Cheyene Caldwell"], "injured": {"best": 1}})
+    assert not victims_conflict({"victims": ["Kruger"]}, {"victims": ["Cheyene Caldwell"]})  # a surname alone

@@ -188,6 +188,26 @@ def toll_points(mention: Mention, mf: dict, cf: dict) -> float:
     return 0.0
 
 
+VICTIMS_CONFLICT_MAX_HURT = 2
+
+
+def victims_conflict(mf: dict, cf: dict) -> bool:
+    """Both sides name their victims in full (two words or more), share none, and count at most
+    ``VICTIMS_CONFLICT_MAX_HURT`` killed and injured each: two shootings of one town, told alike
+    by one outlet ("INDIANAPOLIS, Ind. - ... Metro police ..."), are two incidents when they name
+    different people. Reports of an attack with more victims than that often each name a
+    different one of them, so they are left to the other rules."""
+    def named(fields: dict) -> set[str]:
+        return {v.lower() for v in fields.get("victims") or [] if isinstance(v, str) and len(v.split()) >= 2}
+
+    def hurt(fields: dict) -> float:
+        return sum(((fields.get(k) or {}).get("best") or 0) for k in ("killed", "injured"))
+
+    mine, theirs = named(mf), named(cf)
+    return (bool(mine) and bool(theirs) and not mine & theirs
+            and max(hurt(mf), hurt(cf)) <= VICTIMS_CONFLICT_MAX_HURT)
+
+
 def _whole_articles(mention: Mention, cand: Candidate) -> bool:
     """Two whole articles (main incidents) are compared word for word: see the module doc, 5."""
     return mention.role == "main" and any(x.role == "main" for x in cand.mentions)
@@ -237,7 +257,7 @@ def link_score(mention: Mention, mf: dict, cand: Candidate, similarity: float,
                 and not fresh_dates_conflict(mf.get("date"), [(mention.published, terms)], cand.date,
                                              reports_of(cand)):
             date = -ARTICLE_DATE_CONFLICT_POINTS
-    if place is None or date is None:
+    if place is None or date is None or victims_conflict(mf, cf):
         return None
     total = date + place
     mt, ct = mf.get("attack_type"), cf.get("attack_type")
