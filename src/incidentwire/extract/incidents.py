@@ -489,8 +489,8 @@ def _article_wide_claims(article: Article, text: str, frames: list[Frame], menti
         owner(s).claims.append(claim(article, text, "responses", value, s, e, "responses", 0.6))
     for field, find in (("perpetrators", actors.named_suspects), ("victims", actors.named_victims)):
         for value, s, e in find(text):
+            m = owner(s)  # the incident of the sentence that says it, though its fullest form is elsewhere
             value, s, e = actors.fullest_cased_name(text, value, s, e)
-            m = owner(s)
             if not any(c.field == field and str(c.value).lower() == value.lower() for c in m.claims):
                 m.claims.append(claim(article, text, field, value, s, e, f"actors.{find.__name__}", 0.6))
 
