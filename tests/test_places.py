@@ -187,3 +187,14 @@ def test_a_us_state_abbreviation_after_a_town_says_which_state_it_is_in():
         "Lafayette", "Lafayette", "Indiana")
     assert where("St. Louis police said") == [("St. Louis", "St. Louis", "Missouri")]
     assert where("the FBI and the CIA") == []   # capital words of 4 letters stay acronyms
+
+
+def test_a_state_or_country_named_before_a_street_or_county_word_is_not_that_place():
+    def names(text):
+        return [p.place.name for p in find_places(text)]
+
+    assert names("Police on Vermont Avenue said a man was shot") == []
+    assert names("Washington County deputies found the car") == []
+    assert names("A bomb exploded in Vermont on Friday") == ["Vermont"]
+    assert names("Amanda, a 24-year-old Latina woman, was shot") == []   # a word for people, not the town
+    assert names("A shooting in Latina, Italy") == ["Latina", "Italy"]

@@ -129,7 +129,7 @@ AMBIGUOUS_COUNTRIES = frozenset({"turkey", "chad", "jordan", "china", "guinea", 
 # English words that are also GeoNames names of 5,000+ towns (found by intersecting the index
 # with lower-case words of the shared English news benchmarks, then checked by hand).
 COMMON_WORDS = frozenset("""
-pet dual chin sale gold log rest solo van lone roles bone nice reading basic drug man grenade
+latina latino pet dual chin sale gold log rest solo van lone roles bone nice reading basic drug man grenade
 spoken luck kin torn pre turn mobile metro tape split caller bid surprise do tour orange midway
 no alley okay ruse cordon name can enterprise male bat downtown coma bag cars come com barrage
 mission side human but far brick she mile temple ban chair most pin more big bor date union tell

@@ -318,8 +318,8 @@ def _add_context(g: _Gazetteer, text: str, hit: _Hit) -> None:
     # "Charlotte Brown", "Andrew Jackson": a lone name inside a run of capitalised words
     nxt = re.match(r" ([A-Z][a-z]+)\b", after)
     prev = re.search(r"([A-Z][a-z]+) $", before)
-    if hit.kind == "city" and nxt and nxt.group(1).casefold() in FEATURE_WORDS:
-        hit.vetoed = True
+    if nxt and nxt.group(1).casefold() in FEATURE_WORDS:
+        hit.vetoed = True  # "Vermont Avenue", "Washington County", "Georgia Street": not the state
     if " " in hit.key:
         return
     if re.match(r" (?:said|says|told|added|wrote|argued)\b", after) or (
@@ -433,6 +433,8 @@ def _mentions(text: str, country_hint: str | None) -> tuple[list[PlaceMention], 
     confirmed: set[str] = set()
     pending: list[tuple[_Hit, int, bool]] = []
     for h in hits:
+        if h.vetoed and h.kind != "city":
+            continue
         if h.kind == "country":
             chosen.append((h, g.country_place(h.code), 0.95))
         elif h.kind == "demonym":
