@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from .extract.dates import iso_day
 from .extract.responses import ANAPHOR_RE
 from .records import Claim, Mention
 
@@ -100,18 +101,11 @@ def _report_rank(m: Mention, c: Claim, first: dt.date | None = None) -> tuple:
     # among open-ended reports ("at least seven", "several") the highest lower bound is the
     # tightest; among exact ones the latest wins
     tightest = 0 if exact else (c.value.get("best") or 0)
-    day = _pub_day(m.published)
+    day = iso_day(m.published)
     # a final toll told weeks later ("killing 86 people", in a report about another attack)
     # outranks the updates of the first days ("rose to 84")
     later = bool(exact and first and day and (day - first).days > LATER_REPORT_DAYS)
     return (later, bool(c.value.get("update")), exact, tightest, publication_sort_key(m.published))
-
-
-def _pub_day(published: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(published) if published and len(published) == 10 else None
-    except ValueError:
-        return None
 
 
 def reconcile_count(mentions: list[Mention], field: str) -> dict | None:
@@ -120,7 +114,7 @@ def reconcile_count(mentions: list[Mention], field: str) -> dict | None:
         return None
     # "none reported" (stated: False, see extract.incidents) counts only where no report gives a number
     found = [(m, c) for m, c in found if c.value.get("stated", True)] or found
-    first = min((d for m, _ in found if (d := _pub_day(m.published))), default=None)
+    first = min((d for m, _ in found if (d := iso_day(m.published))), default=None)
     m_best, c_best = max(found, key=lambda mc: _report_rank(*mc, first=first))
     bests = [c.value["best"] for _, c in found if c.value.get("best") is not None]
     mins = [c.value["min"] for _, c in found if c.value.get("min") is not None] + bests

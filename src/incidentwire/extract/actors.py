@@ -337,8 +337,11 @@ def full_name(text: str, name: str, start: int, end: int) -> tuple[str, int, int
 # A person's name as crime reports print it: two to four capitalised words, middle initials
 # ("Shane G. Williams"), a nickname in quotes, a hyphenated or soft-hyphenated surname and a
 # Jr./Sr./II suffix. Cased text only: caseless wire text has no way to tell a name.
-_PNAME_WORD = (r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|"
-               r"June|July|August|September|October|November|December)\b)[A-Z](?:[a-z]{1,2}[A-Z]|[a-z]{0,2}['’][A-Z]){0,2}[a-z'’\u00ad-]*[a-z]"
+# days and months that open a capitalised run ("May" aside: it is a name too)
+_DAYS_MONTHS = ("Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|"
+                "June|July|August|September|October|November|December")
+_PNAME_WORD = (rf"(?!(?:{_DAYS_MONTHS})\b)"
+               r"[A-Z](?:[a-z]{1,2}[A-Z]|[a-z]{0,2}['’][A-Z]){0,2}[a-z'’\u00ad-]*[a-z]"
                r"(?:-[A-Z][a-z'’\u00ad]+)?")  # "McConico", "LeGrier", "DeLaPort", "O'Brien", "Garcia-Manriquez"
 _PERSON = (rf"{_PNAME_WORD}(?:\s+(?:[A-Z]\.|\"[A-Z][a-z]+\"|{_PNAME_WORD})){{1,3}}"
            r"(?:,?\s+(?:Jr|Sr)\.?|\s+(?:II|III|IV)\b)?")
@@ -374,8 +377,7 @@ _SUSPECT_RES = [re.compile(p) for p in (
 _NOT_SUSPECT = re.compile(
     r"^(?:The|A|An|He|She|They|His|Her|Police|Officers?|Deputy|Deputies|Sheriff|Sgt|Lt|Capt|Det|Detectives?|"
     r"Chief|Officials?|Authorities|Investigators|Prosecutors?|District|County|State|City|Court|Judge|Mr|Mrs|Ms|"
-    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
-    r"August|September|October|November|December|North|South|East|West|New|Fort|Saint|St|Mount|Lake|Port|"
+    rf"{_DAYS_MONTHS}|May|North|South|East|West|New|Fort|Saint|St|Mount|Lake|Port|"
     r"Interstate|Highway|Route|Street|Avenue|Road|Drive|Hospital|Medical|University|Department|Federal|U)$")
 
 
@@ -394,14 +396,23 @@ def fullest_cased_name(text: str, name: str, start: int, end: int) -> tuple[str,
     return best
 
 
-def _add_person(found: dict, name: str, start: int) -> None:
-    """Keep a cased full name (two words at least) once, without the title or place word that
-    opened its run of capitals ("Officer Jane Doe" -> "Jane Doe")."""
-    name = name.rstrip(",. ")
-    while (lead := re.match(r"(\S+?)\.?\s+", name)) and _NOT_SUSPECT.match(lead.group(1)):
-        name, start = name[lead.end():], start + lead.end()
-    if len(name.split()) >= 2:
-        found.setdefault(name.lower(), (name, start, start + len(name)))
+def _named_people(text: str, patterns: list[re.Pattern]) -> list[tuple[str, int, int]]:
+    """(name, start, end) of each cased full name (two words at least) the patterns' ``name`` (and
+    ``name2``) groups hold, once each, in text order, without the title or place word that opened
+    its run of capitals ("Officer Jane Doe" -> "Jane Doe"). Nothing in caseless text."""
+    if text.islower() or text.isupper():
+        return []
+    found: dict[str, tuple[str, int, int]] = {}
+    for pattern in patterns:
+        groups = [g for g in ("name", "name2") if g in pattern.groupindex]
+        for m in pattern.finditer(text):
+            for name, start in ((m.group(g), m.start(g)) for g in groups if m.group(g)):
+                name = name.rstrip(",. ")
+                while (lead := re.match(r"(\S+?)\.?\s+", name)) and _NOT_SUSPECT.match(lead.group(1)):
+                    name, start = name[lead.end():], start + lead.end()
+                if len(name.split()) >= 2:
+                    found.setdefault(name.lower(), (name, start, start + len(name)))
+    return sorted(found.values(), key=lambda t: t[1])
 
 
 def named_suspects(text: str) -> list[tuple[str, int, int]]:
@@ -414,13 +425,7 @@ def named_suspects(text: str) -> list[tuple[str, int, int]]:
     Limits: who is charged or arrested is what the report says, not a verdict (the field is the
     alleged perpetrator); a victim "charged" in another case, or a relative named beside the
     suspect, can be taken."""
-    if text.islower() or text.isupper():
-        return []
-    found: dict[str, tuple[str, int, int]] = {}
-    for pattern in _SUSPECT_RES:
-        for m in pattern.finditer(text):
-            _add_person(found, m.group("name"), m.start("name"))
-    return sorted(found.values(), key=lambda t: t[1])
+    return _named_people(text, _SUSPECT_RES)
 
 
 _HURT = (r"(?:(?:found\s+)?(?:fatally\s+|accidentally\s+|critically\s+|seriously\s+|mortally\s+|later\s+)?"
@@ -451,13 +456,4 @@ def named_victims(text: str) -> list[tuple[str, int, int]]:
 
     Limits: a suspect the police shot is a victim here too (as GVDB codes them); "was hit"
     can be a car."""
-    if text.islower() or text.isupper():
-        return []
-    found: dict[str, tuple[str, int, int]] = {}
-    for pattern in _NAMED_VICTIM_RES:
-        for m in pattern.finditer(text):
-            for group in ("name", "name2"):
-                if group not in pattern.groupindex or not m.group(group):
-                    continue
-                _add_person(found, m.group(group), m.start(group))
-    return sorted(found.values(), key=lambda t: t[1])
+    return _named_people(text, _NAMED_VICTIM_RES)

@@ -65,6 +65,14 @@ __all__ = ["Published", "DateMention", "find_dates", "find_unresolved", "infer_r
 _PUBLISHED = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
+
+def iso_day(value: str | None) -> date | None:
+    """The day a YYYY-MM-DD string names; None for anything else (a month, a year, no date)."""
+    try:
+        return date.fromisoformat(value) if value and len(value) == 10 else None
+    except ValueError:
+        return None
+
 @dataclass(frozen=True)
 class Published:
     """The article's publication date as known: "YYYY-MM-DD", "YYYY-MM", "YYYY" or None."""

@@ -199,10 +199,10 @@ def _scan_once(text: str, lowercase: bool) -> tuple[_Hit, ...]:
 _NAME_ABBREVIATIONS = frozenset({"st", "ft", "mt"})
 
 
-def _before_us_state(text: str, end: int) -> bool:
-    """Does a US state's abbreviation follow the word ending at ``end`` (", Pa.", ", MO")?"""
+def _us_state_after(text: str, end: int) -> str | None:
+    """The US state whose abbreviation follows the word ending at ``end`` (", Pa.", ", MO")."""
     m = re.match(r",\s+([A-Z][\w.]*)", text[end : end + 12])
-    return bool(m) and m.group(1).rstrip(".-") in US_STATE_ABBREVIATIONS
+    return US_STATE_ABBREVIATIONS.get(m.group(1).rstrip(".")) if m else None
 
 
 def _scan_text(text: str, lowercase: bool) -> list[_Hit]:
@@ -231,15 +231,14 @@ def _scan_text(text: str, lowercase: bool) -> list[_Hit]:
                 if not lowercase and (not span[-1][4] or any(
                         not t[4] and t[2] not in CONNECTORS for t in span)):
                     continue
-                ngram_key = "".join(t[3] + (gaps[k].rstrip() if k < n - 1 else "") + (" " if k < n - 1 else "")
-                                    for k, t in enumerate(span))
+                ngram_key = " ".join(t[3] + (gaps[k].rstrip() if k < n - 1 else "") for k, t in enumerate(span))
             else:
                 ngram_key = key
             raw = text[start : span[-1][1]]
             if ngram_key not in g.all_keys and raw not in COUNTRY_ABBREVIATIONS:
                 continue
             if n == 1 and not lowercase and len(raw) <= 4 and raw.isupper():
-                if raw not in COUNTRY_ABBREVIATIONS and not _before_us_state(text, span[-1][1]):
+                if raw not in COUNTRY_ABBREVIATIONS and not _us_state_after(text, span[-1][1]):
                     continue  # "SUV", "FBI": acronyms, not airport codes or towns ("YORK, Pa." is one)
             kind, code = _classify(g, ngram_key, raw, lowercase)
             if kind:
@@ -300,7 +299,7 @@ def _add_context(g: _Gazetteer, text: str, hit: _Hit) -> None:
     m = re.match(r",\s+((?:[A-Z][\w.'’-]*\s?){1,3})", after)
     if m:
         tail = m.group(1).strip()
-        state = US_STATE_ABBREVIATIONS.get(tail.split()[0].rstrip(".-"))
+        state = _us_state_after(after, 0)
         if state and (regions := [r for r in g.region_keys.get(_norm(state), ()) if r.country_code == "US"]):
             # "FLORENCE, S.C.", "Lafayette, Ind.", "ST. LOUIS, MO": that state's town
             hit.follow_country, hit.follow_admin1, hit.cue = "US", g.region_codes[regions[0].name], True

@@ -5,11 +5,11 @@ points a compatible pair earns from dates, places, attack type, perpetrators, to
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ..extract.dates import iso_day
 from ..extract.incidents import dates_compatible
 from ..records import Mention
 from .words import named_years
@@ -40,13 +40,6 @@ YEAR_CONFLICT_POINTS = 3.0
 NAME_CONFLICT_POINTS = 4.0
 
 
-def _day(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else None
-    except ValueError:
-        return None
-
-
 def date_points(mdate: dict | None, cdate: dict | None) -> float | None:
     """None when the two dates cannot be one incident; else 2 (same day), 1 (compatible) or 0
     (a date unknown). A date known only from the publication date fits an incident up to
@@ -56,7 +49,7 @@ def date_points(mdate: dict | None, cdate: dict | None) -> float | None:
         return 0.0
     a_pub, b_pub = (mdate or {}).get("rule") == "publication-date", (cdate or {}).get("rule") == "publication-date"
     if a_pub or b_pub:
-        da, db = _day(a), _day(b)
+        da, db = iso_day(a), iso_day(b)
         if da is None or db is None:
             return 0.0 if dates_compatible(a[:7], b[:7]) else None
         gap = (da - db).days if a_pub and not b_pub else (db - da).days if b_pub and not a_pub else abs((da - db).days)
@@ -64,7 +57,7 @@ def date_points(mdate: dict | None, cdate: dict | None) -> float | None:
     if not dates_compatible(a, b):
         # "last week" names a week, not a day: it fits any day of the 7 around it
         weekly = any(str((d or {}).get("rule", "")).startswith("relative-week") for d in (mdate, cdate))
-        da, db = _day(a), _day(b)
+        da, db = iso_day(a), iso_day(b)
         return 0.0 if weekly and da and db and abs((da - db).days) <= 7 else None
     return 2.0 if a == b and len(a) == 10 else 1.0
 
@@ -74,7 +67,7 @@ def _days_apart_within(a: dict | None, b: dict | None, days: int) -> bool:
     apart: two incidents of one kind days apart, which no similarity of words may merge."""
     if any((d or {}).get("rule") == "publication-date" for d in (a, b)):
         return False
-    da, db = _day((a or {}).get("value") or ""), _day((b or {}).get("value") or "")
+    da, db = iso_day((a or {}).get("value")), iso_day((b or {}).get("value"))
     return da is not None and db is not None and abs((da - db).days) <= days
 
 
@@ -86,10 +79,10 @@ def fresh(date: dict | None, reports: list[tuple[str | None, Mapping[str, int]]]
     may be a trial's or an arrest's."""
     if not date or date.get("rule") == "publication-date":
         return False
-    day = _day(date.get("value") or "")
+    day = iso_day(date.get("value"))
     if day is None:
         return False
-    return any(p and (pd := _day(p)) is not None and -1 <= (pd - day).days <= MAIN_WINDOW_DAYS
+    return any(p and (pd := iso_day(p)) is not None and -1 <= (pd - day).days <= MAIN_WINDOW_DAYS
                and not _names_year_before(terms, day.year) for p, terms in reports)
 
 
